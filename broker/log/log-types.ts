@@ -1,0 +1,71 @@
+// The storage contract the rest of the broker codes against (DESIGN §5). One PartitionLog per
+// <topic>-<partition> directory; a LogManager owns every log under log.dirs.
+import type { TopicConfig } from './topic-config.js';
+
+export interface AppendResult {
+  firstOffset: number;
+  lastOffset: number;
+  /** -1 unless the topic uses LogAppendTime. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  recordCount: number;
+  /** True when an idempotent producer re-sent a batch already in the log: nothing was written and the
+   * offsets are the original ones. */
+  duplicate: boolean;
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound on offsets returned (the high watermark for consumers). */
+  maxOffset?: number;
+  /** Return the first batch even when it is larger than maxBytes, so a consumer always progresses. */
+  minOneBatch: boolean;
+}
+
+export interface ReadResult {
+  /** Whole batches, straight from the segment files; empty when nothing is available. */
+  records: Buffer;
+  /** The offset of the first batch returned, or the fetch offset when empty. */
+  firstOffset: number;
+}
+
+export interface TimestampOffset {
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+export interface EpochEndOffset {
+  epoch: number;
+  endOffset: number;
+}
+
+export interface PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  readonly config: TopicConfig;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  /** Consumers read below this. A single-replica log moves it to the log end on every append. */
+  highWatermark: number;
+  readonly sizeInBytes: number;
+
+  /** Validates (size, magic, CRC, record count, max.message.bytes, idempotent sequence), assigns
+   * offsets and the leader epoch, appends. Throws StraitError with Kafka's code; on throw nothing
+   * was written. */
+  appendAsLeader(records: Buffer, leaderEpoch: number): AppendResult;
+  /** Appends batches whose offsets the leader already assigned (replication). */
+  appendAsFollower(records: Buffer): AppendResult;
+  /** Throws StraitError(OFFSET_OUT_OF_RANGE) when offset is outside [logStartOffset, logEndOffset]. */
+  read(offset: number, maxBytes: number, options: ReadOptions): ReadResult;
+  /** The first offset whose batch maxTimestamp >= timestamp; -1 latest, -2 earliest, -3 max timestamp. */
+  offsetForTimestamp(timestamp: number): TimestampOffset | undefined;
+  latestEpoch(): number | undefined;
+  /** Leader-epoch cache lookup used for follower divergence (KIP-101/279). */
+  endOffsetForEpoch(epoch: number): EpochEndOffset | undefined;
+  truncateTo(offset: number): void;
+  truncateFullyAndStartAt(offset: number): void;
+  updateConfig(config: TopicConfig): void;
+  flush(): void;
+  close(): void;
+}
