@@ -1,0 +1,110 @@
+// One batch on its way to a partition: the records' bytes (built in place by a RecordBatchBuilder),
+// and whoever waits for them, without a closure per record.
+import { RecordBatchBuilder } from '../records/index.js';
+import type { ProducerRecord } from '../records/record.js';
+import type { StraitError } from '../errors.js';
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  /** -1 when unknown (acks=0, or a duplicate the broker no longer had offsets for). */
+  offset: number;
+  timestamp: number;
+}
+
+/** One promise for a whole sendMany() call, shared by the batches its records went into. */
+export interface BulkWaiter {
+  remaining: number;
+  failed: boolean;
+  resolve: () => void;
+  reject: (err: StraitError) => void;
+}
+
+let nextBatchId = 0;
+
+export class ProducerBatch {
+  /** Creation order; retried batches go back into their queue in this order. */
+  readonly id = nextBatchId++;
+  readonly topic: string;
+  readonly partition: number;
+  readonly createdAt: number;
+  readonly builder: RecordBatchBuilder;
+  recordCount = 0;
+  /** Per-record waiters (send()); undefined holes for records added by sendMany(). */
+  private readonly resolvers: (((m: RecordMetadata) => void) | undefined)[] = [];
+  private readonly rejecters: (((e: StraitError) => void) | undefined)[] = [];
+  private readonly timestamps: number[] = [];
+  private readonly bulk: BulkWaiter[] = [];
+  private readonly bulkCounts: number[] = [];
+  /** Set once sealed and built; a retry re-sends these same bytes (same sequence). */
+  buffer: Buffer | undefined;
+  baseSequence = -1;
+  attempts = 0;
+  done = false;
+
+  constructor(topic: string, partition: number, builder: RecordBatchBuilder, now: number) {
+    this.topic = topic;
+    this.partition = partition;
+    this.builder = builder;
+    this.createdAt = now;
+  }
+
+  /** Appends if it fits; false when the batch is full. */
+  tryAppend(record: ProducerRecord): boolean {
+    if (!this.builder.tryAppend(record)) return false;
+    this.recordCount++;
+    return true;
+  }
+
+  addWaiter(timestamp: number, resolve: (m: RecordMetadata) => void, reject: (e: StraitError) => void): void {
+    const i = this.recordCount - 1;
+    this.resolvers[i] = resolve;
+    this.rejecters[i] = reject;
+    this.timestamps[i] = timestamp;
+  }
+
+  addBulk(waiter: BulkWaiter): void {
+    const last = this.bulk.length - 1;
+    if (last >= 0 && this.bulk[last] === waiter) this.bulkCounts[last]!++;
+    else {
+      this.bulk.push(waiter);
+      this.bulkCounts.push(1);
+    }
+  }
+
+  get sizeInBytes(): number {
+    return this.buffer ? this.buffer.length : this.builder.sizeInBytes;
+  }
+
+  /** baseOffset -1: offsets unknown. logAppendTime -1: records keep their own timestamps. */
+  complete(baseOffset: number, logAppendTime: number): void {
+    if (this.done) return;
+    this.done = true;
+    for (let i = 0; i < this.resolvers.length; i++) {
+      const resolve = this.resolvers[i];
+      if (resolve === undefined) continue;
+      resolve({
+        topic: this.topic,
+        partition: this.partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTime >= 0 ? logAppendTime : this.timestamps[i]!,
+      });
+    }
+    for (let i = 0; i < this.bulk.length; i++) {
+      const w = this.bulk[i]!;
+      w.remaining -= this.bulkCounts[i]!;
+      if (w.remaining === 0 && !w.failed) w.resolve();
+    }
+  }
+
+  fail(err: StraitError): void {
+    if (this.done) return;
+    this.done = true;
+    for (const reject of this.rejecters) reject?.(err);
+    for (const w of this.bulk) {
+      if (w.failed) continue;
+      w.failed = true;
+      w.reject(err);
+    }
+  }
+}

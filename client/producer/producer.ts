@@ -1,0 +1,158 @@
+// The producer: partitions records, accumulates them into per-partition batches and hands sealed
+// batches to the sender. Records for a topic whose metadata is not known yet wait, in call order.
+import { ErrorCode, StraitError } from '../errors.js';
+import { createPartitioner, type Partitioner } from '../partitioner.js';
+import type { ProducerRecord } from '../records/record.js';
+import { Cluster } from '../cluster/cluster.js';
+import { RecordAccumulator, NEEDS_NEW_BATCH } from './accumulator.js';
+import { parseProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config.js';
+import type { BulkWaiter, ProducerBatch, RecordMetadata } from './producer-batch.js';
+import { Sender } from './sender.js';
+
+/** A record with an optional explicit partition (Kafka's ProducerRecord.partition). */
+export interface OutgoingRecord extends ProducerRecord {
+  partition?: number;
+}
+
+const noop = (): void => undefined;
+
+export class Producer {
+  readonly config: ProducerConfig;
+  private readonly cluster: Cluster;
+  private readonly partitioner: Partitioner;
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  /** Per topic, the tail of the chain of sends waiting for its metadata. */
+  private readonly waiting = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(options: ProducerOptions) {
+    this.config = parseProducerConfig(options);
+    this.cluster = new Cluster(this.config);
+    this.partitioner = createPartitioner(this.config.partitioner);
+    this.sender = new Sender(this.cluster, {
+      acks: this.config.acks,
+      maxInFlight: this.config.maxInFlight,
+      maxRequestSize: this.config.maxRequestSize,
+      requestTimeoutMs: this.config.requestTimeoutMs,
+      deliveryTimeoutMs: this.config.deliveryTimeoutMs,
+      idempotence: this.config.idempotence,
+      retry: this.config.retry,
+    });
+    this.accumulator = new RecordAccumulator(
+      {
+        batchSize: this.config.batchSize,
+        lingerMs: this.config.lingerMs,
+        maxRequestSize: this.config.maxRequestSize,
+        compression: this.config.compression,
+      },
+      (batch) => this.sender.enqueue(batch),
+    );
+  }
+
+  /**
+   * Sends one record; resolves once its batch is acknowledged (acks=0: once it is written to the
+   * stream, with offset -1).
+   */
+  send(topic: string, record: OutgoingRecord): Promise<RecordMetadata> {
+    return new Promise((resolve, reject) => {
+      this.dispatch(topic, (count) => {
+        const timestamp = record.timestamp ?? Date.now();
+        const stamped = record.timestamp === undefined ? { key: record.key, value: record.value, headers: record.headers, timestamp } : record;
+        const batch = this.append(topic, stamped, record.partition, count);
+        batch.addWaiter(timestamp, resolve, reject);
+      }, reject);
+    });
+  }
+
+  /** Sends each record with its own promise: the convenience form of send(). */
+  sendBatch(topic: string, records: readonly OutgoingRecord[]): Promise<RecordMetadata[]> {
+    return Promise.all(records.map((r) => this.send(topic, r)));
+  }
+
+  /**
+   * The bulk path: one promise for all the records, resolved when every one is acknowledged and
+   * rejected with the first failure. No per-record promise or metadata object is made.
+   */
+  sendMany(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: BulkWaiter = { remaining: records.length, failed: false, resolve, reject };
+      this.dispatch(topic, (count) => {
+        for (const record of records) {
+          if (waiter.failed) return;
+          this.append(topic, record, record.partition, count).addBulk(waiter);
+        }
+      }, (err) => {
+        if (!waiter.failed) {
+          waiter.failed = true;
+          reject(err);
+        }
+      });
+    });
+  }
+
+  /** Runs `work` with the topic's partition count, now if known, else after metadata arrives (in order). */
+  private dispatch(topic: string, work: (partitionCount: number) => void, reject: (err: StraitError) => void): void {
+    if (this.closed) {
+      reject(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'producer is closed'));
+      return;
+    }
+    const run = (count: number): void => {
+      try {
+        work(count);
+      } catch (err) {
+        reject(err instanceof StraitError ? err : new StraitError(ErrorCode.INVALID_RECORD, (err as Error).message));
+      }
+    };
+    const count = this.cluster.metadata.partitionCount(topic);
+    const tail = this.waiting.get(topic);
+    if (count !== undefined && tail === undefined) {
+      this.cluster.refreshIfStale();
+      run(count);
+      return;
+    }
+    const next = (tail ?? Promise.resolve())
+      .then(() => this.cluster.topic(topic, { deadline: Date.now() + this.config.deliveryTimeoutMs }))
+      .then(
+        (info) => run(info.partitions.length),
+        (err: unknown) => reject(err instanceof StraitError ? err : new StraitError(ErrorCode.UNKNOWN_SERVER_ERROR, String(err))),
+      );
+    this.waiting.set(topic, next);
+    next.then(() => {
+      if (this.waiting.get(topic) === next) this.waiting.delete(topic);
+    }, noop);
+  }
+
+  private append(topic: string, record: ProducerRecord, explicit: number | undefined, count: number): ProducerBatch {
+    if (explicit !== undefined) {
+      if (!Number.isInteger(explicit) || explicit < 0 || explicit >= count) {
+        throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${explicit} is not in ${topic}'s 0..${count - 1}`);
+      }
+      return this.accumulator.append(topic, explicit, record)!;
+    }
+    const key = record.key === undefined || record.key === null ? null : typeof record.key === 'string' ? Buffer.from(record.key) : record.key;
+    const partition = this.partitioner.partition(topic, key, count);
+    if (key !== null) return this.accumulator.append(topic, partition, record)!;
+    const batch = this.accumulator.append(topic, partition, record, true);
+    if (batch !== NEEDS_NEW_BATCH) return batch;
+    this.partitioner.onNewBatch(topic, partition, count);
+    return this.accumulator.append(topic, this.partitioner.partition(topic, null, count), record)!;
+  }
+
+  /** Sends everything accumulated so far and waits until all of it is acknowledged or failed. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.waiting.values()]);
+    this.accumulator.sealAll();
+    await this.sender.whenIdle();
+  }
+
+  /** Flushes, then closes the connections; later sends are rejected. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.sender.close(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'producer closed'));
+    this.cluster.close();
+  }
+}
