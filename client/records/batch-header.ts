@@ -108,6 +108,14 @@ export function batchCompression(attributes: number): CompressionType {
   return (attributes & COMPRESSION_MASK) as CompressionType;
 }
 
+export function batchIsTransactional(attributes: number): boolean {
+  return (attributes & TRANSACTIONAL_MASK) !== 0;
+}
+
+export function batchIsControl(attributes: number): boolean {
+  return (attributes & CONTROL_MASK) !== 0;
+}
+
 export function batchTimestampType(attributes: number): TimestampType {
   return attributes & TIMESTAMP_TYPE_MASK ? TimestampType.LogAppendTime : TimestampType.CreateTime;
 }
@@ -148,8 +156,10 @@ export function checkBatch(buf: Buffer, pos: number, verifyCrc = true): { size: 
   if (recordCount < 0 || lastOffsetDelta < 0 || (recordCount > 0 && lastOffsetDelta < recordCount - 1)) {
     return { kind: 'corrupt', message: `record count ${recordCount} does not fit last offset delta ${lastOffsetDelta}` };
   }
-  // Each record takes at least 7 bytes (length, attributes, three varints, key/value lengths, header count).
-  if (recordCount > (size - RECORD_BATCH_OVERHEAD)) {
+  // An uncompressed record takes at least 7 bytes (length, attributes, three varints, key/value lengths,
+  // header count). Compressed records can take less than a byte each, so only the decoder can judge those.
+  const compressed = (buf.readInt16BE(pos + ATTRIBUTES) & COMPRESSION_MASK) !== CompressionType.None;
+  if (!compressed && recordCount > (size - RECORD_BATCH_OVERHEAD)) {
     return { kind: 'corrupt', message: `record count ${recordCount} cannot fit in ${size - RECORD_BATCH_OVERHEAD} bytes` };
   }
   if (verifyCrc) {

@@ -35,6 +35,8 @@ export interface BatchProducerFields {
 
 export interface BatchBuildOptions extends Partial<BatchProducerFields> {
   compression?: CompressionType;
+  /** Marks a control batch (transaction markers); such batches hold control records only. */
+  control?: boolean;
   timestampType?: TimestampType;
   /** Written into the header; the leader overwrites it. */
   baseOffset?: number;

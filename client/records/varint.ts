@@ -1,0 +1,115 @@
+// Kafka's zigzag varints (ByteUtils.writeVarint / writeVarlong), written and read in place.
+// Varlongs stay JS numbers: every value we encode is a safe integer, so zigzag(v) <= 2^54 and is
+// still exact; a varlong on the wire that decodes beyond the safe range is reported as corrupt.
+import { ErrorCode, StraitError } from '../errors.js';
+
+const TWO_31 = 2 ** 31;
+
+/** Bytes taken by the zigzag varint of a signed 32-bit value. */
+export function sizeOfVarint(value: number): number {
+  const zz = ((value << 1) ^ (value >> 31)) >>> 0;
+  if (zz < 0x80) return 1;
+  if (zz < 0x4000) return 2;
+  if (zz < 0x200000) return 3;
+  if (zz < 0x10000000) return 4;
+  return 5;
+}
+
+/** Bytes taken by the zigzag varlong of a safe integer. */
+export function sizeOfVarlong(value: number): number {
+  if (value >= -TWO_31 && value < TWO_31) return sizeOfVarint(value);
+  let zz = value >= 0 ? value * 2 : -value * 2 - 1;
+  let bytes = 1;
+  while (zz >= 0x80) {
+    zz = Math.floor(zz / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** Writes the zigzag varint of a signed 32-bit value at pos; returns the position after it. */
+export function writeVarint(buf: Buffer, value: number, pos: number): number {
+  let zz = ((value << 1) ^ (value >> 31)) >>> 0;
+  while (zz >= 0x80) {
+    buf[pos++] = (zz & 0x7f) | 0x80;
+    zz >>>= 7;
+  }
+  buf[pos++] = zz;
+  return pos;
+}
+
+/** Writes the zigzag varlong of a safe integer at pos; returns the position after it. */
+export function writeVarlong(buf: Buffer, value: number, pos: number): number {
+  if (value >= -TWO_31 && value < TWO_31) return writeVarint(buf, value, pos);
+  let zz = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (zz >= 0x80) {
+    buf[pos++] = (zz % 0x80) | 0x80;
+    zz = Math.floor(zz / 0x80);
+  }
+  buf[pos++] = zz;
+  return pos;
+}
+
+function corrupt(message: string): StraitError {
+  return new StraitError(ErrorCode.CORRUPT_MESSAGE, message);
+}
+
+/**
+ * A cursor over a byte range that reads Kafka varints. Reading past `end` or a varint longer than
+ * Kafka allows throws StraitError(CORRUPT_MESSAGE): the bytes came from outside.
+ */
+export class VarintReader {
+  pos: number;
+  end: number;
+  readonly buf: Buffer;
+
+  constructor(buf: Buffer, pos: number, end: number) {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+  }
+
+  readVarint(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    const end = this.end;
+    if (pos < end) {
+      const b = buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return (b >>> 1) ^ -(b & 1);
+      }
+    }
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= end) throw corrupt(`varint runs past the end of the records at ${pos}`);
+      const b = buf[pos++]!;
+      value |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7;
+      if (shift > 28) throw corrupt(`varint longer than 5 bytes at ${this.pos}`);
+    }
+    this.pos = pos;
+    return (value >>> 1) ^ -(value & 1);
+  }
+
+  readVarlong(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    const end = this.end;
+    let value = 0;
+    let multiplier = 1;
+    for (let i = 0; ; i++) {
+      if (pos >= end) throw corrupt(`varlong runs past the end of the records at ${pos}`);
+      if (i === 10) throw corrupt(`varlong longer than 10 bytes at ${this.pos}`);
+      const b = buf[pos++]!;
+      value += (b & 0x7f) * multiplier;
+      if ((b & 0x80) === 0) break;
+      multiplier *= 0x80;
+    }
+    if (value > Number.MAX_SAFE_INTEGER) throw corrupt(`varlong at ${this.pos} is outside the safe integer range`);
+    this.pos = pos;
+    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+  }
+}
