@@ -1,0 +1,184 @@
+// The broker's settings, checked: every value typed and in range, or a ConfigError naming the key,
+// the file and the line. Unknown keys are reported to the caller (who warns) and otherwise ignored.
+import type { PropertyEntry } from './properties-parser.js';
+import { ConfigError } from './config-error.js';
+import { BROKER_KEYS, type KeyDef } from './config-keys.js';
+import { readConfigEntries } from './config-file.js';
+
+export interface ListenerAddress {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface BrokerConfig {
+  nodeId: number;
+  processRoles: string[];
+  listener: ListenerAddress;
+  advertised: ListenerAddress;
+  logDirs: string[];
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  autoCreateTopicsEnable: boolean;
+  metricsHost: string;
+  metricsPort: number;
+  retentionCheckIntervalMs: number;
+  flushSchedulerIntervalMs: number;
+  flushCheckpointIntervalMs: number;
+  cleanerBackoffMs: number;
+  cleanerEnable: boolean;
+  messageMaxBytes: number;
+  rack: string;
+  clusterId: string | undefined;
+  /** Topic-level defaults as given (log.retention.ms, ...), for brokerDefaultsToTopicConfig. */
+  topicDefaults: Record<string, string>;
+  /** Every key set in the file, for DescribeConfigs on the BROKER resource. */
+  explicit: Record<string, string>;
+  /** Where each explicit key was set. */
+  lines: Record<string, number>;
+  file: string | undefined;
+}
+
+export interface ParsedBrokerConfig {
+  config: BrokerConfig;
+  unknownKeys: { key: string; line: number }[];
+}
+
+function checkValue(key: string, def: KeyDef, raw: string, where: { file?: string; line?: number }): void {
+  const fail = (problem: string): never => {
+    throw new ConfigError(problem, { ...where, key });
+  };
+  const value = raw.trim();
+  switch (def.type) {
+    case 'int':
+    case 'long': {
+      if (!/^-?\d+$/.test(value)) fail(`"${raw}" is not an integer`);
+      const n = Number(value);
+      if (!Number.isSafeInteger(n)) fail(`${value} is too large`);
+      if (def.type === 'int' && (n < -(2 ** 31) || n > 2 ** 31 - 1)) fail(`${value} is outside the int32 range`);
+      if (def.min !== undefined && n < def.min) fail(`${value} is below the minimum ${def.min}`);
+      if (def.max !== undefined && n > def.max) fail(`${value} is above the maximum ${def.max}`);
+      break;
+    }
+    case 'double': {
+      const n = Number(value);
+      if (value === '' || !Number.isFinite(n)) fail(`"${raw}" is not a number`);
+      if (def.min !== undefined && n < def.min) fail(`${value} is below the minimum ${def.min}`);
+      if (def.max !== undefined && n > def.max) fail(`${value} is above the maximum ${def.max}`);
+      break;
+    }
+    case 'bool':
+      if (!/^(true|false)$/i.test(value)) fail(`"${raw}" is not true or false`);
+      break;
+    case 'string':
+    case 'list':
+      if (def.oneOf && !def.oneOf.includes(value)) fail(`"${raw}" is not one of ${def.oneOf.join(', ')}`);
+      break;
+  }
+}
+
+/** Parses `NAME://host:port`; an empty host means all interfaces. */
+export function parseListener(uri: string): ListenerAddress | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(uri.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65_535) return undefined;
+  const host = m[2]!.replace(/^\[|\]$/g, '');
+  return { name: m[1]!, host: host === '' ? '0.0.0.0' : host, port };
+}
+
+const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+
+/** Checks entries against the key table and builds the typed config. */
+export function parseBrokerConfig(entries: PropertyEntry[], file?: string): ParsedBrokerConfig {
+  const explicit: Record<string, string> = {};
+  const lines: Record<string, number> = {};
+  const unknownKeys: { key: string; line: number }[] = [];
+  for (const e of entries) {
+    const def = BROKER_KEYS[e.key];
+    if (!def) {
+      unknownKeys.push({ key: e.key, line: e.line });
+      continue;
+    }
+    const where = file === undefined ? { line: e.line } : { file, line: e.line };
+    checkValue(e.key, def, e.value, where);
+    explicit[e.key] = e.value.trim();
+    lines[e.key] = e.line;
+  }
+  const at = (key: string): { file?: string; key: string; line?: number } =>
+    ({ ...(file === undefined ? {} : { file }), key, ...(lines[key] ? { line: lines[key] } : {}) });
+  const get = (key: string): string => explicit[key] ?? BROKER_KEYS[key]?.default ?? '';
+  const int = (key: string): number => Number(get(key));
+  const bool = (key: string): boolean => get(key).toLowerCase() === 'true';
+
+  const roles = list(get('process.roles')).sort();
+  const rolesText = roles.join(',');
+  if (rolesText !== 'broker' && rolesText !== 'broker,controller') {
+    throw new ConfigError(`"${get('process.roles')}" is not supported on a single node; use "broker,controller" or "broker"`, at('process.roles'));
+  }
+  const listenerUris = list(get('listeners'));
+  const listener = listenerUris.length > 0 ? parseListener(listenerUris[0]!) : undefined;
+  if (!listener) throw new ConfigError(`"${get('listeners')}" is not a listener list like PLAINTEXT://127.0.0.1:9092`, at('listeners'));
+  let advertised = listener;
+  if (explicit['advertised.listeners'] !== undefined) {
+    const first = list(explicit['advertised.listeners'])[0];
+    const parsed = first === undefined ? undefined : parseListener(first);
+    if (!parsed) throw new ConfigError(`"${explicit['advertised.listeners']}" is not a listener list like PLAINTEXT://host:9092`, at('advertised.listeners'));
+    advertised = parsed;
+  }
+  const logDirs = explicit['log.dirs'] !== undefined ? list(explicit['log.dirs']) : [get('log.dir')];
+  if (logDirs.length === 0 || logDirs.some((d) => d === '')) {
+    throw new ConfigError('must name at least one directory', at(explicit['log.dirs'] !== undefined ? 'log.dirs' : 'log.dir'));
+  }
+  let metricsHost = listener.host;
+  let metricsPort = int('metrics.port');
+  if (explicit['metrics.listener'] !== undefined) {
+    const m = /^(?:https?:\/\/)?(\[[^\]]*\]|[^:/]*):(\d+)\/?$/.exec(explicit['metrics.listener']);
+    const port = m ? Number(m[2]) : NaN;
+    if (!m || !(port <= 65_535)) throw new ConfigError(`"${explicit['metrics.listener']}" is not an address like http://127.0.0.1:9100`, at('metrics.listener'));
+    metricsHost = m[1] === '' ? '0.0.0.0' : m[1]!.replace(/^\[|\]$/g, '');
+    metricsPort = port;
+  }
+  const nodeId = explicit['node.id'] !== undefined || explicit['broker.id'] === undefined ? int('node.id') : int('broker.id');
+  if (explicit['cluster.id'] !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(explicit['cluster.id'])) {
+    throw new ConfigError('must be 1 to 64 characters of [A-Za-z0-9_-]', at('cluster.id'));
+  }
+  const topicDefaults: Record<string, string> = {};
+  for (const [key, value] of Object.entries(explicit)) {
+    if (BROKER_KEYS[key]?.topicDefault) topicDefaults[key] = value;
+  }
+  const config: BrokerConfig = {
+    nodeId,
+    processRoles: roles,
+    listener,
+    advertised,
+    logDirs,
+    numPartitions: int('num.partitions'),
+    defaultReplicationFactor: int('default.replication.factor'),
+    autoCreateTopicsEnable: bool('auto.create.topics.enable'),
+    metricsHost,
+    metricsPort,
+    retentionCheckIntervalMs: int('log.retention.check.interval.ms'),
+    flushSchedulerIntervalMs: int('log.flush.scheduler.interval.ms'),
+    flushCheckpointIntervalMs: int('log.flush.offset.checkpoint.interval.ms'),
+    cleanerBackoffMs: int('log.cleaner.backoff.ms'),
+    cleanerEnable: bool('log.cleaner.enable'),
+    messageMaxBytes: int('message.max.bytes'),
+    rack: get('broker.rack'),
+    clusterId: explicit['cluster.id'],
+    topicDefaults,
+    explicit,
+    lines,
+    file,
+  };
+  return { config, unknownKeys };
+}
+
+export function loadBrokerConfigFile(file: string): ParsedBrokerConfig {
+  return parseBrokerConfig(readConfigEntries(file), file);
+}
+
+/** Builds a config from key/values in code (tests, embedded brokers). */
+export function brokerConfigFromMap(values: Record<string, string>): ParsedBrokerConfig {
+  return parseBrokerConfig(Object.entries(values).map(([key, value]) => ({ key, value, line: 0 })));
+}

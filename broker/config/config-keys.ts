@@ -1,0 +1,68 @@
+// Every broker key we understand, Kafka's names, with its type, default and allowed range.
+// Topic-level defaults (log.retention.*, ...) are listed so that they are not reported as unknown;
+// their values are checked here for type and range and then handed to brokerDefaultsToTopicConfig.
+
+export type KeyType = 'int' | 'long' | 'bool' | 'string' | 'list' | 'double';
+
+export interface KeyDef {
+  type: KeyType;
+  default?: string;
+  min?: number;
+  max?: number;
+  /** One of these values (strings, compared case-sensitively). */
+  oneOf?: readonly string[];
+  /** Passed on to the topic config defaults. */
+  topicDefault?: boolean;
+  doc: string;
+}
+
+const INT_MAX = 2 ** 31 - 1;
+
+export const BROKER_KEYS: Readonly<Record<string, KeyDef>> = {
+  'node.id': { type: 'int', default: '1', min: 0, max: INT_MAX, doc: 'This node\'s id' },
+  'broker.id': { type: 'int', min: 0, max: INT_MAX, doc: 'Alias of node.id (ZooKeeper-era name)' },
+  'process.roles': { type: 'list', default: 'broker,controller', doc: 'broker, controller, or both' },
+  'listeners': { type: 'list', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'Listener URIs; the first one is bound' },
+  'advertised.listeners': { type: 'list', doc: 'Listener URIs given to clients; defaults to listeners' },
+  'listener.security.protocol.map': { type: 'string', doc: 'Accepted for Kafka compatibility; PLAINTEXT only' },
+  'controller.listener.names': { type: 'list', doc: 'Accepted for Kafka compatibility' },
+  'inter.broker.listener.name': { type: 'string', doc: 'Accepted for Kafka compatibility' },
+  'log.dirs': { type: 'list', doc: 'Data directories' },
+  'log.dir': { type: 'string', default: '/tmp/strait-logs', doc: 'Data directory when log.dirs is unset' },
+  'num.partitions': { type: 'int', default: '1', min: 1, max: 100_000, doc: 'Partitions of an auto-created topic' },
+  'default.replication.factor': { type: 'int', default: '1', min: 1, max: 32_767, doc: 'Replication factor of an auto-created topic' },
+  'auto.create.topics.enable': { type: 'bool', default: 'true', doc: 'Create a topic on first produce or metadata request' },
+  'metrics.port': { type: 'int', default: '0', min: 0, max: 65_535, doc: 'HTTP port for /metrics, /healthz, /readyz; 0 = ephemeral' },
+  'metrics.listener': { type: 'string', doc: 'http://host:port for /metrics; overrides metrics.port' },
+  'log.retention.check.interval.ms': { type: 'long', default: '300000', min: 1, doc: 'How often retention runs' },
+  'log.flush.scheduler.interval.ms': { type: 'long', default: '1000', min: 1, doc: 'How often dirty logs are checked for flush.ms' },
+  'log.flush.offset.checkpoint.interval.ms': { type: 'long', default: '60000', min: 1, doc: 'How often recovery points are checkpointed' },
+  'log.cleaner.backoff.ms': { type: 'long', default: '15000', min: 0, doc: 'Sleep between compaction passes' },
+  'log.cleaner.enable': { type: 'bool', default: 'true', doc: 'Run compaction for compacted topics' },
+  'message.max.bytes': { type: 'int', default: '1048588', min: 0, max: INT_MAX, topicDefault: true, doc: 'Largest record batch accepted' },
+  'broker.rack': { type: 'string', default: '', doc: 'Rack of this node' },
+  'cluster.id': { type: 'string', doc: 'Cluster id; generated and stored in meta.properties when unset' },
+  'log.segment.bytes': { type: 'int', min: 14, max: INT_MAX, topicDefault: true, doc: 'Segment size' },
+  'log.roll.ms': { type: 'long', min: 1, topicDefault: true, doc: 'Segment age before a roll' },
+  'log.roll.hours': { type: 'int', min: 1, topicDefault: true, doc: 'Segment age before a roll (hours)' },
+  'log.retention.ms': { type: 'long', min: -1, topicDefault: true, doc: 'Retention time; -1 = forever' },
+  'log.retention.minutes': { type: 'int', min: -1, topicDefault: true, doc: 'Retention time (minutes)' },
+  'log.retention.hours': { type: 'int', min: -1, topicDefault: true, doc: 'Retention time (hours)' },
+  'log.retention.bytes': { type: 'long', topicDefault: true, doc: 'Retention size per partition; -1 = unbounded' },
+  'log.cleanup.policy': { type: 'list', topicDefault: true, doc: 'delete, compact or both' },
+  'log.flush.interval.messages': { type: 'long', min: 1, topicDefault: true, doc: 'Messages between fsyncs' },
+  'log.flush.interval.ms': { type: 'long', min: 0, topicDefault: true, doc: 'Time between fsyncs' },
+  'log.index.interval.bytes': { type: 'int', min: 0, topicDefault: true, doc: 'Bytes between index entries' },
+  'log.index.size.max.bytes': { type: 'int', min: 4, topicDefault: true, doc: 'Index file size' },
+  'log.segment.delete.delay.ms': { type: 'long', min: 0, topicDefault: true, doc: 'Delay before a deleted segment is removed' },
+  'log.message.timestamp.type': { type: 'string', oneOf: ['CreateTime', 'LogAppendTime'], topicDefault: true, doc: 'Timestamp type' },
+  'log.message.timestamp.difference.max.ms': { type: 'long', min: 0, topicDefault: true, doc: 'Allowed timestamp skew' },
+  'log.cleaner.delete.retention.ms': { type: 'long', min: 0, topicDefault: true, doc: 'Tombstone retention' },
+  'log.cleaner.min.compaction.lag.ms': { type: 'long', min: 0, topicDefault: true, doc: 'Minimum age before compaction' },
+  'log.cleaner.max.compaction.lag.ms': { type: 'long', min: 1, topicDefault: true, doc: 'Maximum age before compaction' },
+  'log.cleaner.min.cleanable.ratio': { type: 'double', min: 0, max: 1, topicDefault: true, doc: 'Dirty ratio that triggers compaction' },
+  'log.preallocate': { type: 'bool', topicDefault: true, doc: 'Preallocate segment files' },
+  'min.insync.replicas': { type: 'int', min: 1, max: 32_767, topicDefault: true, doc: 'Minimum ISR size for acks=all' },
+  'compression.type': { type: 'string', oneOf: ['producer', 'none', 'gzip', 'snappy', 'lz4', 'zstd'], topicDefault: true, doc: 'Compression of stored batches' },
+  'unclean.leader.election.enable': { type: 'bool', topicDefault: true, doc: 'Allow an out-of-sync replica to lead' },
+};

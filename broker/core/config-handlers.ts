@@ -1,0 +1,162 @@
+// DescribeConfigs and IncrementalAlterConfigs. A topic's config reports every key with its value and
+// where it came from: the topic's override, the broker's file, or the built-in default. Broker
+// configs are static (read from the file at start-up) and described, not altered.
+import { ErrorCode, StraitError } from '../../client/errors.js';
+import { AlterConfigOp } from '../../client/wire/generated/strait/v1/AlterConfigOp.js';
+import { ConfigResourceType } from '../../client/wire/generated/strait/v1/ConfigResourceType.js';
+import { ConfigSource } from '../../client/wire/generated/strait/v1/ConfigSource.js';
+import type { ConfigResource__Output } from '../../client/wire/generated/strait/v1/ConfigResource.js';
+import type { DescribeConfigsRequest__Output } from '../../client/wire/generated/strait/v1/DescribeConfigsRequest.js';
+import type { DescribeConfigsResponse } from '../../client/wire/generated/strait/v1/DescribeConfigsResponse.js';
+import type { DescribeConfigsResult } from '../../client/wire/generated/strait/v1/DescribeConfigsResult.js';
+import type { DescribedConfig } from '../../client/wire/generated/strait/v1/DescribedConfig.js';
+import type { IncrementalAlterConfigsRequest__Output } from '../../client/wire/generated/strait/v1/IncrementalAlterConfigsRequest.js';
+import type { IncrementalAlterConfigsResponse } from '../../client/wire/generated/strait/v1/IncrementalAlterConfigsResponse.js';
+import type { AlterConfigsResource__Output } from '../../client/wire/generated/strait/v1/AlterConfigsResource.js';
+import type { AlterConfigsResourceResult } from '../../client/wire/generated/strait/v1/AlterConfigsResourceResult.js';
+import {
+  defaultTopicConfig, InvalidConfigError, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS,
+  topicConfigToStrings, validateTopicName,
+} from '../log/topic-config.js';
+import { BROKER_KEYS } from '../config/config-keys.js';
+import type { BrokerContext } from './broker-context.js';
+import { errorFields, isUnexpected } from './error-mapping.js';
+
+type ConfigSourceValue = (typeof ConfigSource)[keyof typeof ConfigSource];
+
+function wanted(keys: unknown): (name: string) => boolean {
+  if (!Array.isArray(keys) || keys.length === 0) return () => true;
+  const set = new Set(keys.filter((k): k is string => typeof k === 'string'));
+  return (name) => set.has(name);
+}
+
+function describeTopic(ctx: BrokerContext, r: ConfigResource__Output, withDocs: boolean): DescribedConfig[] {
+  const name = r.resourceName;
+  validateTopicName(name);
+  const record = ctx.topics.get(name);
+  if (!record) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist`);
+  const values = topicConfigToStrings(ctx.topics.configOf(name));
+  const brokerValues = topicConfigToStrings(ctx.topics.defaults);
+  const builtIn = topicConfigToStrings(defaultTopicConfig());
+  const include = wanted(r.configurationKeys);
+  const out: DescribedConfig[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (!include(key)) continue;
+    const source: ConfigSourceValue = Object.hasOwn(record.configs, key) ? ConfigSource.DYNAMIC_TOPIC_CONFIG
+      : brokerValues[key] !== builtIn[key] ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+    const doc = isTopicConfigName(key) ? TOPIC_CONFIG_DEFS[key].doc : '';
+    out.push({ name: key, value, readOnly: false, source, isSensitive: false, documentation: withDocs ? doc : '' });
+  }
+  return out;
+}
+
+function describeBroker(ctx: BrokerContext, r: ConfigResource__Output, withDocs: boolean): DescribedConfig[] {
+  if (r.resourceName !== '' && r.resourceName !== String(ctx.nodeId)) {
+    throw new StraitError(ErrorCode.RESOURCE_NOT_FOUND, `Broker ${r.resourceName} is not this node (${ctx.nodeId})`);
+  }
+  const include = wanted(r.configurationKeys);
+  const out: DescribedConfig[] = [];
+  for (const [key, def] of Object.entries(BROKER_KEYS).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!include(key)) continue;
+    const explicit = ctx.config.explicit[key];
+    const value = explicit ?? def.default;
+    if (value === undefined) continue;
+    out.push({
+      name: key, value, readOnly: true, isSensitive: false,
+      source: explicit !== undefined ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
+      documentation: withDocs ? def.doc : '',
+    });
+  }
+  return out;
+}
+
+export function handleDescribeConfigs(ctx: BrokerContext, req: DescribeConfigsRequest__Output): DescribeConfigsResponse {
+  if (!Array.isArray(req.resources)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'resources must be a list');
+  const results: DescribeConfigsResult[] = [];
+  for (const r of req.resources) {
+    const base = { resourceType: r?.resourceType, resourceName: typeof r?.resourceName === 'string' ? r.resourceName : '' };
+    try {
+      if (typeof r?.resourceName !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'resource_name must be a string');
+      let configs: DescribedConfig[];
+      if (r.resourceType === ConfigResourceType.TOPIC) configs = describeTopic(ctx, r, req.includeDocumentation === true);
+      else if (r.resourceType === ConfigResourceType.BROKER) configs = describeBroker(ctx, r, req.includeDocumentation === true);
+      else throw new StraitError(ErrorCode.INVALID_REQUEST, `resource type ${String(r.resourceType)} is not supported`);
+      results.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: '', configs });
+    } catch (err) {
+      if (isUnexpected(err)) ctx.logger.error({ err, resource: base.resourceName }, 'describe configs failed');
+      results.push({ ...base, ...errorFields(err), configs: [] });
+    }
+  }
+  return { results };
+}
+
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+/** The topic's overrides after the operations; throws InvalidConfigError / StraitError. */
+function applyOperations(current: Readonly<Record<string, string>>, effective: Record<string, string>, ops: unknown): Record<string, string> {
+  if (!Array.isArray(ops)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'configs must be a list');
+  const next: Record<string, string> = { ...current };
+  const seen = new Set<string>();
+  for (const op of ops) {
+    const { name, configOperation, value } = (op ?? {}) as { name?: unknown; configOperation?: unknown; value?: unknown };
+    if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'config name must be a string');
+    if (seen.has(name)) throw new StraitError(ErrorCode.INVALID_REQUEST, `config ${name} is altered twice in one request`);
+    seen.add(name);
+    if (!isTopicConfigName(name)) throw new InvalidConfigError(name, `Unknown topic config name: ${name}`);
+    const text = typeof value === 'string' ? value : '';
+    switch (configOperation) {
+      case AlterConfigOp.SET:
+        next[name] = text;
+        break;
+      case AlterConfigOp.DELETE:
+        delete next[name];
+        break;
+      case AlterConfigOp.APPEND:
+      case AlterConfigOp.SUBTRACT: {
+        if (TOPIC_CONFIG_DEFS[name].type !== 'list') throw new InvalidConfigError(name, `${name} is not a list; APPEND and SUBTRACT do not apply`);
+        const items = listOf(next[name] ?? effective[name]);
+        const change = listOf(text);
+        const result = configOperation === AlterConfigOp.APPEND
+          ? [...items, ...change.filter((c) => !items.includes(c))]
+          : items.filter((i) => !change.includes(i));
+        next[name] = result.join(',');
+        break;
+      }
+      default:
+        throw new StraitError(ErrorCode.INVALID_REQUEST, `config operation ${String(configOperation)} is not known`);
+    }
+  }
+  return next;
+}
+
+async function alterOne(ctx: BrokerContext, r: AlterConfigsResource__Output, validateOnly: boolean): Promise<void> {
+  if (typeof r?.resourceName !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'resource_name must be a string');
+  if (r.resourceType === ConfigResourceType.BROKER) {
+    throw new StraitError(ErrorCode.INVALID_REQUEST, 'broker configs are static: change the config file and restart');
+  }
+  if (r.resourceType !== ConfigResourceType.TOPIC) throw new StraitError(ErrorCode.INVALID_REQUEST, `resource type ${String(r.resourceType)} is not supported`);
+  const name = r.resourceName;
+  validateTopicName(name);
+  const record = ctx.topics.get(name);
+  if (!record) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist`);
+  const next = applyOperations(record.configs, topicConfigToStrings(ctx.topics.configOf(name)), r.configs);
+  parseTopicConfigs(next, ctx.topics.defaults);
+  if (!validateOnly) await ctx.topics.setOverrides(name, next);
+}
+
+export async function handleIncrementalAlterConfigs(ctx: BrokerContext, req: IncrementalAlterConfigsRequest__Output): Promise<IncrementalAlterConfigsResponse> {
+  if (!Array.isArray(req.resources)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'resources must be a list');
+  const responses: AlterConfigsResourceResult[] = [];
+  for (const r of req.resources) {
+    const base = { resourceType: r?.resourceType, resourceName: typeof r?.resourceName === 'string' ? r.resourceName : '' };
+    try {
+      await alterOne(ctx, r, req.validateOnly === true);
+      responses.push({ ...base, errorCode: ErrorCode.NONE, errorMessage: '' });
+    } catch (err) {
+      if (isUnexpected(err)) ctx.logger.error({ err, resource: base.resourceName }, 'alter configs failed');
+      responses.push({ ...base, ...errorFields(err) });
+    }
+  }
+  return { responses };
+}

@@ -1,0 +1,46 @@
+// ListOffsets: -1 latest (the high watermark, what a consumer can read up to), -2 earliest (the log
+// start), -3 the batch with the largest timestamp, otherwise the first offset at or after a time.
+import { ErrorCode, StraitError } from '../../client/errors.js';
+import type { ListOffsetsRequest__Output } from '../../client/wire/generated/strait/v1/ListOffsetsRequest.js';
+import type { ListOffsetsResponse } from '../../client/wire/generated/strait/v1/ListOffsetsResponse.js';
+import type { ListOffsetsPartitionResponse } from '../../client/wire/generated/strait/v1/ListOffsetsPartitionResponse.js';
+import type { ListOffsetsTopicResponse } from '../../client/wire/generated/strait/v1/ListOffsetsTopicResponse.js';
+import { LEADER_EPOCH, type BrokerContext } from './broker-context.js';
+import { errorFields, isUnexpected } from './error-mapping.js';
+
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
+
+function lookup(ctx: BrokerContext, topic: string, partition: number, timestamp: unknown, leaderEpoch: number | undefined): ListOffsetsPartitionResponse {
+  try {
+    const log = ctx.topics.log(topic, partition);
+    if (!log) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${topic}-${partition} does not exist`);
+    if (leaderEpoch !== undefined && leaderEpoch > LEADER_EPOCH) throw new StraitError(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < MAX_TIMESTAMP) {
+      throw new StraitError(ErrorCode.INVALID_REQUEST, `timestamp ${String(timestamp)} is not valid`);
+    }
+    const found = (offset: number, ts: number, epoch: number): ListOffsetsPartitionResponse =>
+      ({ partition, errorCode: ErrorCode.NONE, timestamp: ts, offset, leaderEpoch: epoch });
+    if (timestamp === LATEST_TIMESTAMP) return found(log.highWatermark, -1, LEADER_EPOCH);
+    if (timestamp === EARLIEST_TIMESTAMP) return found(log.logStartOffset, -1, LEADER_EPOCH);
+    const hit = log.offsetForTimestamp(timestamp);
+    if (!hit || hit.offset >= log.highWatermark) return found(-1, -1, -1);
+    return found(hit.offset, hit.timestamp, hit.leaderEpoch);
+  } catch (err) {
+    if (isUnexpected(err)) ctx.logger.error({ err, topic, partition }, 'list offsets failed');
+    return { partition, errorCode: errorFields(err).errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 };
+  }
+}
+
+export function handleListOffsets(ctx: BrokerContext, req: ListOffsetsRequest__Output): ListOffsetsResponse {
+  if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
+  const topics: ListOffsetsTopicResponse[] = [];
+  for (const t of req.topics) {
+    const name = typeof t?.name === 'string' ? t.name : '';
+    const partitions = (Array.isArray(t?.partitions) ? t.partitions : []).map((p) =>
+      lookup(ctx, name, Number.isInteger(p?.partition) ? p.partition : -1, p?.timestamp, p?.currentLeaderEpoch));
+    topics.push({ name, partitions });
+  }
+  return { topics };
+}

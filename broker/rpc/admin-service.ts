@@ -1,0 +1,17 @@
+// gRPC handlers of the Admin service: a thin mapping onto BrokerCore.
+import type { AdminHandlers } from '../../client/wire/generated/strait/v1/Admin.js';
+import type { ErrorCodeValue } from '../../client/errors.js';
+import type { BrokerCore } from '../core/broker-core.js';
+import { unary, type AdapterDeps } from './call-adapters.js';
+
+export function adminHandlers(core: BrokerCore, deps: AdapterDeps): AdminHandlers {
+  return {
+    CreateTopics: unary('CreateTopics', (req) => core.createTopics(req), deps),
+    DeleteTopics: unary('DeleteTopics', (req) => core.deleteTopics(req), deps),
+    CreatePartitions: unary('CreatePartitions', (req) => core.createPartitions(req), deps),
+    DescribeConfigs: unary('DescribeConfigs', (req) => core.describeConfigs(req), deps),
+    IncrementalAlterConfigs: unary('IncrementalAlterConfigs', (req) => core.incrementalAlterConfigs(req), deps),
+    DescribeCluster: unary('DescribeCluster', () => core.describeCluster(), deps,
+      (code, message) => ({ errorCode: code as ErrorCodeValue, errorMessage: message, clusterId: '', controllerId: -1, brokers: [] })),
+  };
+}

@@ -1,0 +1,141 @@
+// Turns core request functions into grpc-js handlers: unary calls and pipelined bidi streams. Every
+// handler catches everything: a request the core rejects as a whole gets an error answer (a response
+// with an error code where the message has one, else INVALID_ARGUMENT), an unexpected failure is
+// logged and answered, and neither ends the process or, on a stream, the stream.
+import * as grpc from '@grpc/grpc-js';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { ErrorCode, StraitError, errorName } from '../../client/errors.js';
+import { MalformedRequest } from './tolerant-deserializer.js';
+import { outcomeOf } from './request-outcome.js';
+
+export interface RpcObserver {
+  requestDone(rpc: string, seconds: number, error: string): void;
+}
+
+export interface AdapterDeps {
+  observer: RpcObserver;
+  logger: Logger;
+}
+
+/** Builds the response that carries a request-level error, for messages that have a place for one. */
+export type ErrorResponse<Res> = (code: number, message: string, correlationId: number) => Res;
+
+function correlationOf(req: unknown): number {
+  if (req instanceof MalformedRequest) return req.correlationId;
+  const id = (req as { correlationId?: unknown } | null)?.correlationId;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? id : 0;
+}
+
+/** Runs one request to a response or a request-level error; never throws, never rejects. */
+async function runOne<Req, Res>(
+  rpc: string,
+  req: unknown,
+  run: (req: Req) => Promise<Res>,
+  deps: AdapterDeps,
+): Promise<{ ok: true; res: Res } | { ok: false; code: number; message: string }> {
+  const started = performance.now();
+  const seconds = (): number => (performance.now() - started) / 1000;
+  if (req instanceof MalformedRequest) {
+    deps.observer.requestDone(rpc, seconds(), errorName(ErrorCode.INVALID_REQUEST));
+    return { ok: false, code: ErrorCode.INVALID_REQUEST, message: `malformed ${rpc} request: ${req.reason}` };
+  }
+  try {
+    const res = await run(req as Req);
+    deps.observer.requestDone(rpc, seconds(), outcomeOf(res));
+    return { ok: true, res };
+  } catch (err) {
+    if (err instanceof StraitError) {
+      deps.observer.requestDone(rpc, seconds(), errorName(err.code));
+      return { ok: false, code: err.code, message: err.message };
+    }
+    // A wrong-typed field reaching code that trusted it shows up as a TypeError: the request's fault.
+    const code = err instanceof TypeError ? ErrorCode.INVALID_REQUEST : ErrorCode.UNKNOWN_SERVER_ERROR;
+    deps.logger.error({ err, rpc }, 'request failed');
+    deps.observer.requestDone(rpc, seconds(), errorName(code));
+    return { ok: false, code, message: code === ErrorCode.INVALID_REQUEST ? `invalid ${rpc} request` : 'internal error' };
+  }
+}
+
+function grpcStatusOf(code: number): grpc.status {
+  switch (code) {
+    case ErrorCode.INVALID_REQUEST:
+    case ErrorCode.CORRUPT_MESSAGE:
+      return grpc.status.INVALID_ARGUMENT;
+    case ErrorCode.UNKNOWN_SERVER_ERROR:
+      return grpc.status.INTERNAL;
+    default:
+      return grpc.status.FAILED_PRECONDITION;
+  }
+}
+
+export function unary<Req, Res>(
+  rpc: string,
+  run: (req: Req, signal: AbortSignal) => Promise<Res>,
+  deps: AdapterDeps,
+  errorResponse?: ErrorResponse<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    const req: unknown = call.request;
+    void runOne<Req, Res>(rpc, req, (r) => run(r, abort.signal), deps).then((outcome) => {
+      if (outcome.ok) callback(null, outcome.res);
+      else if (errorResponse) callback(null, errorResponse(outcome.code, outcome.message, correlationOf(req)));
+      else callback({ code: grpcStatusOf(outcome.code), details: `${errorName(outcome.code)}: ${outcome.message}` });
+    });
+  };
+}
+
+/**
+ * A pipelined bidi stream: every request is answered with its correlation_id. With ordered=true the
+ * answers leave in request order (produce); otherwise each leaves when ready (long-poll fetch).
+ */
+export function bidiStream<Req, Res>(
+  rpc: string,
+  run: (req: Req, signal: AbortSignal) => Promise<Res>,
+  deps: AdapterDeps,
+  errorResponse: ErrorResponse<Res>,
+  ordered: boolean,
+): grpc.handleBidiStreamingCall<Req, Res> {
+  return (call) => {
+    const abort = new AbortController();
+    let open = true;
+    let inFlight = 0;
+    let ended = false;
+    let tail: Promise<unknown> = Promise.resolve();
+    const close = (): void => {
+      open = false;
+      abort.abort();
+    };
+    call.on('error', close);
+    call.on('cancelled', close);
+    const finishIfIdle = (): void => {
+      if (open && ended && inFlight === 0) {
+        open = false;
+        call.end();
+      }
+    };
+    const send = (req: unknown, outcome: Awaited<ReturnType<typeof runOne<Req, Res>>>): void => {
+      inFlight--;
+      if (open) {
+        try {
+          call.write(outcome.ok ? outcome.res : errorResponse(outcome.code, outcome.message, correlationOf(req)));
+        } catch (err) {
+          deps.logger.error({ err, rpc }, 'stream write failed');
+        }
+      }
+      finishIfIdle();
+    };
+    call.on('data', (req: unknown) => {
+      inFlight++;
+      const pending = runOne<Req, Res>(rpc, req, (r) => run(r, abort.signal), deps);
+      if (ordered) tail = tail.then(() => pending).then((outcome) => send(req, outcome));
+      else void pending.then((outcome) => send(req, outcome));
+    });
+    call.on('end', () => {
+      ended = true;
+      finishIfIdle();
+    });
+  };
+}

@@ -1,0 +1,61 @@
+// The node's gRPC server: Broker and Admin services, server reflection, large message limits and
+// raised HTTP/2 windows (see http2-window.ts).
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import type { Logger } from 'pino';
+import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES } from '../../client/wire/proto.js';
+import type { BrokerCore } from '../core/broker-core.js';
+import { adminHandlers } from './admin-service.js';
+import { brokerHandlers } from './broker-service.js';
+import type { RpcObserver } from './call-adapters.js';
+import { raiseServerFlowControlWindow } from './http2-window.js';
+import { withTolerantDeserializers } from './tolerant-deserializer.js';
+
+export interface GrpcListener {
+  readonly server: grpc.Server;
+  readonly port: number;
+  /** Stops accepting calls and waits for the ones in flight (forcing them after graceMs). */
+  stop(graceMs: number): Promise<void>;
+}
+
+export async function startGrpcServer(options: {
+  core: BrokerCore;
+  host: string;
+  port: number;
+  observer: RpcObserver;
+  logger: Logger;
+  windowBytes?: number;
+}): Promise<GrpcListener> {
+  const { definition, proto } = loadProtos();
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  const deps = { observer: options.observer, logger: options.logger };
+  server.addService(withTolerantDeserializers(proto.strait.v1.Broker.service), brokerHandlers(options.core, deps));
+  server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
+  new ReflectionService(definition).addToServer(server);
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+      if (err) reject(err);
+      else resolve(bound);
+    });
+  });
+  raiseServerFlowControlWindow(server, options.windowBytes ?? FLOW_CONTROL_WINDOW_BYTES);
+  return {
+    server,
+    port,
+    stop: (graceMs) => new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    }),
+  };
+}
