@@ -60,13 +60,12 @@ export class RecordAccumulator {
     }
     if (abortOnNewBatch) return NEEDS_NEW_BATCH;
     if (current) this.seal(key, current);
-    let batch = this.newBatch(topic, partition, this.config.batchSize);
-    if (!batch.tryAppend(record)) {
-      // A record bigger than batch.size gets a batch of its own, up to max.request.size.
-      batch = this.newBatch(topic, partition, this.config.maxRequestSize);
-      if (!batch.tryAppend(record)) {
-        throw new StraitError(ErrorCode.MESSAGE_TOO_LARGE, `a record for ${topic}-${partition} does not fit in max.request.size ${this.config.maxRequestSize}`);
-      }
+    // An empty batch takes any record; one bigger than batch.size gets a batch of its own, up to
+    // max.request.size.
+    const batch = this.newBatch(topic, partition, this.config.batchSize);
+    batch.tryAppend(record);
+    if (batch.sizeInBytes > this.config.maxRequestSize) {
+      throw new StraitError(ErrorCode.MESSAGE_TOO_LARGE, `a record of ${batch.sizeInBytes} bytes (in its batch) for ${topic}-${partition} is larger than max.request.size ${this.config.maxRequestSize}`);
     }
     const opened: OpenBatch = { batch, timer: undefined };
     this.open.set(key, opened);

@@ -133,7 +133,8 @@ export class Producer {
     }
     const key = record.key === undefined || record.key === null ? null : typeof record.key === 'string' ? Buffer.from(record.key) : record.key;
     const partition = this.partitioner.partition(topic, key, count);
-    if (key !== null) return this.accumulator.append(topic, partition, record)!;
+    // Only the sticky partitioner moves on when a batch fills; asking others would skip partitions.
+    if (key !== null || this.config.partitioner !== 'sticky') return this.accumulator.append(topic, partition, record)!;
     const batch = this.accumulator.append(topic, partition, record, true);
     if (batch !== NEEDS_NEW_BATCH) return batch;
     this.partitioner.onNewBatch(topic, partition, count);

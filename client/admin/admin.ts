@@ -1,0 +1,239 @@
+// The admin client: topic and config management (Admin service, sent to the controller) and cluster
+// and topic descriptions (Metadata). Multi-item operations throw one AdminOperationError that lists
+// every failed item; items that could succeed have succeeded.
+import { ErrorCode, StraitError, errorFromCode } from '../errors.js';
+import { Cluster } from '../cluster/cluster.js';
+import { unaryCall } from '../cluster/connection-pool.js';
+import { ConfigReader, type ConfigObject } from '../cluster/config-values.js';
+import { readClientConfig, type ClientConfig } from '../cluster/client-config.js';
+import { listOffsets, type OffsetAnswer, type OffsetQuery } from '../cluster/list-offsets.js';
+import type { PartitionInfo } from '../cluster/metadata-cache.js';
+import type { CreateTopicsResponse__Output } from '../wire/generated/strait/v1/CreateTopicsResponse.js';
+import type { DeleteTopicsResponse__Output } from '../wire/generated/strait/v1/DeleteTopicsResponse.js';
+import type { CreatePartitionsResponse__Output } from '../wire/generated/strait/v1/CreatePartitionsResponse.js';
+import type { DescribeConfigsResponse__Output } from '../wire/generated/strait/v1/DescribeConfigsResponse.js';
+import type { IncrementalAlterConfigsResponse__Output } from '../wire/generated/strait/v1/IncrementalAlterConfigsResponse.js';
+import type { DescribeClusterResponse__Output } from '../wire/generated/strait/v1/DescribeClusterResponse.js';
+import { ConfigResourceType } from '../wire/generated/strait/v1/ConfigResourceType.js';
+import { AlterConfigOp } from '../wire/generated/strait/v1/AlterConfigOp.js';
+import { runItemRequest } from './item-requests.js';
+import { AdminOperationError, type ItemFailure } from './admin-errors.js';
+
+export interface AdminOptions {
+  'bootstrap.servers': string | readonly string[];
+  'client.id'?: string;
+  'request.timeout.ms'?: number | string;
+  retries?: number | string;
+  'retry.backoff.ms'?: number | string;
+  'retry.backoff.max.ms'?: number | string;
+  [key: string]: ConfigObject[string];
+}
+
+export interface NewTopic {
+  name: string;
+  /** -1 or absent: the broker's num.partitions. */
+  numPartitions?: number;
+  /** -1 or absent: the broker's default.replication.factor. */
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+export interface CreatedTopic {
+  name: string;
+  topicId: string;
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  topicId: string;
+  isInternal: boolean;
+  partitions: PartitionInfo[];
+}
+
+export type ConfigResourceKind = 'topic' | 'broker';
+
+export interface ConfigResource {
+  type: ConfigResourceKind;
+  name: string;
+  /** Absent or empty: every key. */
+  keys?: string[];
+}
+
+export interface ConfigEntryDescription {
+  name: string;
+  /** null for a sensitive value or a key without a value. */
+  value: string | null;
+  readOnly: boolean;
+  source: number;
+  isSensitive: boolean;
+}
+
+export type AlterOp = 'set' | 'delete' | 'append' | 'subtract';
+
+export interface ConfigAlteration {
+  type: ConfigResourceKind;
+  name: string;
+  changes: { name: string; op?: AlterOp; value?: string }[];
+}
+
+export interface ClusterDescription {
+  clusterId: string;
+  controllerId: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string }[];
+}
+
+const RESOURCE_TYPES = { topic: ConfigResourceType.TOPIC, broker: ConfigResourceType.BROKER } as const;
+const ALTER_OPS = { set: AlterConfigOp.SET, delete: AlterConfigOp.DELETE, append: AlterConfigOp.APPEND, subtract: AlterConfigOp.SUBTRACT } as const;
+
+const resourceKey = (type: ConfigResourceKind, name: string): string => `${type}:${name}`;
+
+function resourceKind(type: number): ConfigResourceKind {
+  return type === ConfigResourceType.BROKER ? 'broker' : 'topic';
+}
+
+export class Admin {
+  readonly config: ClientConfig;
+  private readonly cluster: Cluster;
+
+  constructor(options: AdminOptions) {
+    this.config = readClientConfig(new ConfigReader(options), { retries: 5, clientIdPrefix: 'admin' });
+    this.cluster = new Cluster({ ...this.config, allowAutoTopicCreation: false });
+  }
+
+  private get timeout(): number {
+    return this.config.requestTimeoutMs;
+  }
+
+  async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean } = {}): Promise<CreatedTopic[]> {
+    const results = await runItemRequest(this.cluster, 'createTopics', topics, (t) => t.name, async (open, address) => {
+      const client = this.cluster.pool.admin(address);
+      const request = {
+        topics: open.map((t) => ({
+          name: t.name,
+          numPartitions: t.numPartitions ?? -1,
+          replicationFactor: t.replicationFactor ?? -1,
+          assignments: [],
+          configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+        timeoutMs: this.timeout,
+        validateOnly: options.validateOnly ?? false,
+      };
+      const res = await unaryCall<CreateTopicsResponse__Output>((o, cb) => client.CreateTopics(request, o, cb), this.timeout, address);
+      return res.topics.map((r) => ({
+        item: r.name,
+        errorCode: r.errorCode,
+        errorMessage: r.errorMessage,
+        result: { name: r.name, topicId: r.topicId, numPartitions: r.numPartitions, replicationFactor: r.replicationFactor },
+      }));
+    });
+    return topics.map((t) => results.get(t.name)!);
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    await runItemRequest(this.cluster, 'deleteTopics', names, (n) => n, async (open, address) => {
+      const client = this.cluster.pool.admin(address);
+      const request = { topicNames: open, timeoutMs: this.timeout };
+      const res = await unaryCall<DeleteTopicsResponse__Output>((o, cb) => client.DeleteTopics(request, o, cb), this.timeout, address);
+      return res.topics.map((r) => ({ item: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage, result: undefined }));
+    });
+  }
+
+  /** Raises each topic's partition count to `count`. */
+  async createPartitions(topics: readonly { name: string; count: number }[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    await runItemRequest(this.cluster, 'createPartitions', topics, (t) => t.name, async (open, address) => {
+      const client = this.cluster.pool.admin(address);
+      const request = { topics: open.map((t) => ({ name: t.name, count: t.count, assignments: [] })), timeoutMs: this.timeout, validateOnly: options.validateOnly ?? false };
+      const res = await unaryCall<CreatePartitionsResponse__Output>((o, cb) => client.CreatePartitions(request, o, cb), this.timeout, address);
+      return res.topics.map((r) => ({ item: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage, result: undefined }));
+    });
+  }
+
+  /** Names of all topics; internal ones only when asked. */
+  async listTopics(options: { includeInternal?: boolean } = {}): Promise<string[]> {
+    const res = await this.cluster.retry(() => this.cluster.requestMetadata({ topics: [], allTopics: true, allowAutoTopicCreation: false }));
+    return res.topics
+      .filter((t) => t.errorCode === ErrorCode.NONE && (options.includeInternal || !t.isInternal))
+      .map((t) => t.name)
+      .sort();
+  }
+
+  async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
+    const res = await this.cluster.retry(() => this.cluster.requestMetadata({ topics: [...names], allTopics: false, allowAutoTopicCreation: false }));
+    const failures: ItemFailure[] = [];
+    const found = new Map<string, TopicDescription>();
+    for (const t of res.topics) {
+      const err = errorFromCode(t.errorCode);
+      if (err) {
+        failures.push({ item: t.name, error: err });
+        continue;
+      }
+      const info = this.cluster.metadata.topic(t.name);
+      found.set(t.name, { name: t.name, topicId: t.topicId, isInternal: t.isInternal, partitions: info ? info.partitions : [] });
+    }
+    for (const n of names) if (!found.has(n) && !failures.some((f) => f.item === n)) failures.push({ item: n, error: new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) });
+    if (failures.length > 0) {
+      throw new AdminOperationError('describeTopics', failures);
+    }
+    return names.map((n) => found.get(n)!);
+  }
+
+  async describeConfigs(resources: readonly ConfigResource[]): Promise<Map<string, ConfigEntryDescription[]>> {
+    const results = await runItemRequest(this.cluster, 'describeConfigs', resources, (r) => resourceKey(r.type, r.name), async (open, address) => {
+      const client = this.cluster.pool.admin(address);
+      const request = {
+        resources: open.map((r) => ({ resourceType: RESOURCE_TYPES[r.type], resourceName: r.name, configurationKeys: r.keys ?? [] })),
+        includeDocumentation: false,
+      };
+      const res = await unaryCall<DescribeConfigsResponse__Output>((o, cb) => client.DescribeConfigs(request, o, cb), this.timeout, address);
+      return res.results.map((r) => ({
+        item: resourceKey(resourceKind(r.resourceType), r.resourceName),
+        errorCode: r.errorCode,
+        errorMessage: r.errorMessage,
+        result: r.configs.map((c) => ({ name: c.name, value: c.value ?? null, readOnly: c.readOnly, source: c.source, isSensitive: c.isSensitive })),
+      }));
+    });
+    return new Map(resources.map((r) => [r.name, results.get(resourceKey(r.type, r.name))!]));
+  }
+
+  async incrementalAlterConfigs(alterations: readonly ConfigAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    await runItemRequest(this.cluster, 'incrementalAlterConfigs', alterations, (a) => resourceKey(a.type, a.name), async (open, address) => {
+      const client = this.cluster.pool.admin(address);
+      const request = {
+        resources: open.map((a) => ({
+          resourceType: RESOURCE_TYPES[a.type],
+          resourceName: a.name,
+          configs: a.changes.map((c) => ({ name: c.name, configOperation: ALTER_OPS[c.op ?? 'set'], value: c.value ?? '' })),
+        })),
+        validateOnly: options.validateOnly ?? false,
+      };
+      const res = await unaryCall<IncrementalAlterConfigsResponse__Output>((o, cb) => client.IncrementalAlterConfigs(request, o, cb), this.timeout, address);
+      return res.responses.map((r) => ({ item: resourceKey(resourceKind(r.resourceType), r.resourceName), errorCode: r.errorCode, errorMessage: r.errorMessage, result: undefined }));
+    });
+  }
+
+  async describeCluster(): Promise<ClusterDescription> {
+    return this.cluster.retry(async () => {
+      const address = this.cluster.anyAddress();
+      const client = this.cluster.pool.admin(address);
+      const res = await unaryCall<DescribeClusterResponse__Output>((o, cb) => client.DescribeCluster({}, o, cb), this.timeout, address);
+      const err = errorFromCode(res.errorCode, res.errorMessage);
+      if (err) throw err;
+      return {
+        clusterId: res.clusterId,
+        controllerId: res.controllerId,
+        brokers: res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      };
+    });
+  }
+
+  /** Offsets by timestamp (LATEST_TIMESTAMP -1, EARLIEST_TIMESTAMP -2, MAX_TIMESTAMP -3, or ms). */
+  listOffsets(queries: readonly OffsetQuery[], options: { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {}): Promise<OffsetAnswer[]> {
+    return listOffsets(this.cluster, queries, options.isolationLevel === 'read_committed' ? 1 : 0);
+  }
+
+  async close(): Promise<void> {
+    this.cluster.close();
+  }
+}

@@ -1,0 +1,78 @@
+// Fetched bytes for one partition, decoded a batch at a time as the application asks for records.
+// A fetch returns whole batches, so the first may start below the position: those records are skipped.
+// A partial trailing batch (the broker cut at max bytes) is ignored; the next fetch starts at it.
+import { decodeRecordBatches } from '../records/index.js';
+import type { ConsumedRecord } from '../records/record.js';
+import { batchPositions, CONTROL_MASK, ATTRIBUTES } from '../records/batch-header.js';
+
+export interface ConsumedRecordWithTopic extends ConsumedRecord {
+  topic: string;
+  partition: number;
+}
+
+export class CompletedFetch {
+  readonly topic: string;
+  readonly partition: number;
+  /** The seek generation this data belongs to; data from before a seek is dropped. */
+  readonly generation: number;
+  private readonly buffer: Buffer;
+  private readonly batches: { position: number; size: number }[];
+  private nextBatch = 0;
+  private decoded: ConsumedRecord[] = [];
+  private nextRecord = 0;
+  /** Last offset of the batch in `decoded`: the position moves past it once it is used up. */
+  private decodedLastOffset = -1;
+
+  constructor(topic: string, partition: number, generation: number, buffer: Buffer) {
+    this.topic = topic;
+    this.partition = partition;
+    this.generation = generation;
+    this.buffer = buffer;
+    this.batches = [...batchPositions(buffer)];
+  }
+
+  get bytes(): number {
+    return this.buffer.length;
+  }
+
+  /**
+   * Moves records at or above `position` into out (at most `max`), returning the position after the
+   * last record taken (or after a skipped control batch).
+   */
+  drain(position: number, max: number, out: ConsumedRecordWithTopic[]): number {
+    let taken = 0;
+    while (taken < max) {
+      if (this.nextRecord >= this.decoded.length) {
+        if (this.decodedLastOffset >= position) position = this.decodedLastOffset + 1;
+        if (this.nextBatch >= this.batches.length) break;
+        const { position: at, size } = this.batches[this.nextBatch++]!;
+        const bytes = this.buffer.subarray(at, at + size);
+        const [decodedBatch] = decodeRecordBatches(bytes);
+        if (!decodedBatch) continue;
+        const { header } = decodedBatch;
+        const lastOffset = header.baseOffset + header.lastOffsetDelta;
+        if (bytes.readInt16BE(ATTRIBUTES) & CONTROL_MASK) {
+          // Transaction markers are not records an application sees.
+          if (lastOffset >= position) position = lastOffset + 1;
+          continue;
+        }
+        this.decoded = decodedBatch.records;
+        this.decodedLastOffset = lastOffset;
+        this.nextRecord = 0;
+        continue;
+      }
+      const record = this.decoded[this.nextRecord++]! as ConsumedRecordWithTopic;
+      if (record.offset < position) continue;
+      record.topic = this.topic;
+      record.partition = this.partition;
+      out.push(record);
+      position = record.offset + 1;
+      taken++;
+    }
+    return position;
+  }
+
+  get exhausted(): boolean {
+    return this.nextRecord >= this.decoded.length && this.nextBatch >= this.batches.length;
+  }
+}

@@ -1,0 +1,65 @@
+// Public face of the client SDK: producer, consumer, admin, their options, errors, the records API,
+// partitioners, and the wire helpers the broker and mirror share with the client.
+export { Producer, type OutgoingRecord } from './producer/producer.js';
+export { parseProducerConfig, type ProducerOptions, type ProducerConfig, type PartitionerName } from './producer/producer-config.js';
+export type { RecordMetadata } from './producer/producer-batch.js';
+
+export { Consumer } from './consumer/consumer.js';
+export { parseConsumerConfig, type ConsumerOptions, type ConsumerConfig, type OffsetResetPolicy, type IsolationLevelName } from './consumer/consumer-config.js';
+export type { ConsumedRecordWithTopic } from './consumer/completed-fetch.js';
+export type { TopicPartition } from './consumer/partition-state.js';
+
+export {
+  Admin,
+  type AdminOptions,
+  type NewTopic,
+  type CreatedTopic,
+  type TopicDescription,
+  type ConfigResource,
+  type ConfigResourceKind,
+  type ConfigEntryDescription,
+  type ConfigAlteration,
+  type AlterOp,
+  type ClusterDescription,
+} from './admin/admin.js';
+export { AdminOperationError, type ItemFailure } from './admin/admin-errors.js';
+
+export { InvalidConfigError, ConfigReader, type ConfigObject, type ConfigValue } from './cluster/config-values.js';
+export { parseBootstrapServers, formatAddress, type BrokerAddress } from './cluster/bootstrap.js';
+export { backoffDelay, withRetry, isRetriableError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './cluster/retry.js';
+export { fromTransportError, errorCodeForStatus } from './cluster/grpc-errors.js';
+export { MetadataCache, type PartitionInfo, type TopicInfo, type BrokerNode } from './cluster/metadata-cache.js';
+export { Cluster } from './cluster/cluster.js';
+export { ConnectionPool, unaryCall } from './cluster/connection-pool.js';
+export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, type OffsetQuery, type OffsetAnswer } from './cluster/list-offsets.js';
+
+export { StraitError, ErrorCode, errorFromCode, errorName, isRetriable, defaultMessage, type ErrorCodeValue } from './errors.js';
+
+export * from './records/index.js';
+export {
+  createPartitioner,
+  partitionForKey,
+  murmur2,
+  StickyPartitioner,
+  RoundRobinPartitioner,
+  Murmur2Partitioner,
+  type Partitioner,
+} from './partitioner.js';
+
+export { loadProtos, channelOptions, protoDir, PROTO_FILES, MAX_GRPC_MESSAGE_BYTES, FLOW_CONTROL_WINDOW_BYTES } from './wire/proto.js';
+export type { BrokerClient, BrokerHandlers } from './wire/generated/strait/v1/Broker.js';
+export type { AdminClient, AdminHandlers } from './wire/generated/strait/v1/Admin.js';
+export type { ProduceRequest, ProduceRequest__Output } from './wire/generated/strait/v1/ProduceRequest.js';
+export type { ProduceResponse, ProduceResponse__Output } from './wire/generated/strait/v1/ProduceResponse.js';
+export type { FetchRequest, FetchRequest__Output } from './wire/generated/strait/v1/FetchRequest.js';
+export type { FetchResponse, FetchResponse__Output } from './wire/generated/strait/v1/FetchResponse.js';
+export type { MetadataRequest, MetadataRequest__Output } from './wire/generated/strait/v1/MetadataRequest.js';
+export type { MetadataResponse, MetadataResponse__Output } from './wire/generated/strait/v1/MetadataResponse.js';
+export type { ListOffsetsRequest, ListOffsetsRequest__Output } from './wire/generated/strait/v1/ListOffsetsRequest.js';
+export type { ListOffsetsResponse, ListOffsetsResponse__Output } from './wire/generated/strait/v1/ListOffsetsResponse.js';
+export type { InitProducerIdRequest, InitProducerIdRequest__Output } from './wire/generated/strait/v1/InitProducerIdRequest.js';
+export type { InitProducerIdResponse, InitProducerIdResponse__Output } from './wire/generated/strait/v1/InitProducerIdResponse.js';
+export { IsolationLevel } from './wire/generated/strait/v1/IsolationLevel.js';
+export { ConfigResourceType } from './wire/generated/strait/v1/ConfigResourceType.js';
+export { ConfigSource } from './wire/generated/strait/v1/ConfigSource.js';
+export { AlterConfigOp } from './wire/generated/strait/v1/AlterConfigOp.js';
