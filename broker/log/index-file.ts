@@ -1,0 +1,79 @@
+// The file half of a sparse segment index: fixed-size entries written append-style (Node has no
+// mmap), read back whole on open. The in-memory half (typed arrays for binary search) lives in
+// offset-index.ts and time-index.ts.
+import fs from 'node:fs';
+
+/** An index file whose bytes do not form a valid index; the caller rebuilds it from the log. */
+export class CorruptIndexError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'CorruptIndexError';
+  }
+}
+
+export class IndexFile {
+  private fd: number;
+  private size: number;
+  private pending: Buffer[] = [];
+
+  constructor(readonly path: string, readonly entrySize: number) {
+    this.fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  /** Every whole entry on disk; a trailing partial entry means the file is corrupt. */
+  readAll(): Buffer {
+    if (this.size % this.entrySize !== 0) {
+      throw new CorruptIndexError(this.path, `size ${this.size} is not a multiple of the entry size ${this.entrySize}`);
+    }
+    const buf = Buffer.allocUnsafe(this.size);
+    let done = 0;
+    while (done < this.size) {
+      const n = fs.readSync(this.fd, buf, done, this.size - done, done);
+      if (n === 0) throw new CorruptIndexError(this.path, 'file shrank while it was read');
+      done += n;
+    }
+    return buf;
+  }
+
+  /** Queues an entry; commit() writes all queued entries with one write. */
+  queue(entry: Buffer): void {
+    this.pending.push(entry);
+  }
+
+  commit(): void {
+    if (this.pending.length === 0) return;
+    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    fs.writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    this.size += bytes.length;
+  }
+
+  truncateToEntries(count: number): void {
+    this.pending = [];
+    const size = count * this.entrySize;
+    if (size < this.size) {
+      fs.ftruncateSync(this.fd, size);
+      this.size = size;
+    }
+  }
+
+  /** Replaces the whole file content (used after a rebuild). */
+  overwrite(bytes: Buffer): void {
+    this.pending = [];
+    fs.ftruncateSync(this.fd, 0);
+    if (bytes.length > 0) fs.writeSync(this.fd, bytes, 0, bytes.length, 0);
+    this.size = bytes.length;
+  }
+
+  flush(): void {
+    this.commit();
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    this.commit();
+    fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+}

@@ -1,0 +1,22 @@
+// Public face of the storage engine (DESIGN §5).
+export type {
+  AppendResult, EpochEndOffset, PartitionLog, ReadOptions, ReadResult, TimestampOffset,
+} from './log-types.js';
+export {
+  Log, type LogOpenOptions, LATEST_TIMESTAMP, EARLIEST_TIMESTAMP, MAX_TIMESTAMP_QUERY,
+} from './log.js';
+export {
+  LogManager, type LogManagerOptions, type BackgroundIntervals, type FailedLog,
+  CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, REPLICATION_CHECKPOINT,
+} from './log-manager.js';
+export { cleanLog, type CleanOutcome } from './log-cleaner.js';
+export { readMetaProperties, writeMetaProperties, META_PROPERTIES, type MetaProperties } from './meta-properties.js';
+export {
+  CorruptCheckpointError, readOffsetCheckpoint, writeOffsetCheckpoint, writeFileAtomic, type TopicPartitionOffset,
+} from './checkpoint-file.js';
+export {
+  type TopicConfig, type CleanupPolicy, type MessageTimestampType, type TopicCompressionType, type TopicConfigDef,
+  type TopicConfigName, type ConfigType, TOPIC_CONFIG_DEFS, InvalidConfigError, parseTopicConfigs, defaultTopicConfig,
+  topicConfigToStrings, topicConfigValueToString, brokerDefaultsToTopicConfig, validateTopicName, isTopicConfigName,
+  MAX_TOPIC_NAME_LENGTH,
+} from './topic-config.js';
