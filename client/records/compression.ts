@@ -3,10 +3,10 @@
 // via `lz4-napi`, block-independent frames as Kafka writes them) and zstd (`zstd-napi`, standard frames).
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
-import { compress as zstdCompress, decompress as zstdDecompress } from 'zstd-napi';
 import { ErrorCode, StraitError } from '../errors.js';
 import { CompressionType } from './batch-header.js';
 import { compressXerial, uncompressSnappy } from './snappy-xerial.js';
+import { compressZstd, decompressZstd } from './zstd.js';
 
 /**
  * Largest records section a compressed batch may expand to. A batch is at most a few MiB on the wire;
@@ -69,7 +69,7 @@ export function compress(type: CompressionType, data: Buffer): Buffer {
     case CompressionType.Lz4:
       return compressFrameSync(data);
     case CompressionType.Zstd:
-      return zstdCompress(data);
+      return compressZstd(data);
     default:
       throw unsupported(type);
   }
@@ -82,11 +82,11 @@ function decompressWith(type: CompressionType, data: Buffer): Buffer {
     case CompressionType.Gzip:
       return gunzipSync(data, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
     case CompressionType.Snappy:
-      return uncompressSnappy(data);
+      return uncompressSnappy(data, MAX_DECOMPRESSED_BYTES);
     case CompressionType.Lz4:
       return decompressFrameSync(data);
     case CompressionType.Zstd:
-      return zstdDecompress(data);
+      return decompressZstd(data, MAX_DECOMPRESSED_BYTES);
     default:
       throw unsupported(type);
   }

@@ -67,7 +67,8 @@ export function decodeRecordBatch(buf: Buffer, pos = 0): DecodedBatch {
   const start = pos + RECORD_BATCH_OVERHEAD;
   const end = pos + check.size;
   const compression = batchCompression(header.attributes);
-  if (compression === CompressionType.None) {
+  // An empty batch (log compaction keeps one for the producer state) has no records section to inflate.
+  if (compression === CompressionType.None || (start === end && header.recordCount === 0)) {
     return { header, records: readRecords(buf, start, end, header) };
   }
   const data = decompress(compression, buf.subarray(start, end));

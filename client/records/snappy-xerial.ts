@@ -46,14 +46,32 @@ export function compressXerial(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-function uncompressBlock(block: Buffer): Buffer {
+/** The uncompressed length a raw snappy block declares in its varint preamble. */
+function declaredLength(block: Buffer): number {
+  let value = 0;
+  for (let i = 0; i < 5 && i < block.length; i++) {
+    const b = block[i]!;
+    value += (b & 0x7f) * 2 ** (7 * i);
+    if ((b & 0x80) === 0) return value;
+  }
+  throw new SnappyFramingError('snappy block without a valid length preamble');
+}
+
+function uncompressBlock(block: Buffer, budget: number): Buffer {
+  // The native decoder allocates whatever the preamble declares: check it against what is left.
+  const length = declaredLength(block);
+  if (length > budget) throw new SnappyFramingError(`snappy block declares ${length} bytes, more than the ${budget} allowed`);
   return uncompressSync(block, { asBuffer: true }) as Buffer;
 }
 
-/** Decodes xerial-framed snappy (several concatenated streams included) or one raw snappy block. */
-export function uncompressSnappy(data: Buffer): Buffer {
-  if (!isXerialFramed(data)) return uncompressBlock(data);
+/**
+ * Decodes xerial-framed snappy (several concatenated streams included) or one raw snappy block,
+ * refusing output beyond maxOutput bytes.
+ */
+export function uncompressSnappy(data: Buffer, maxOutput: number): Buffer {
+  if (!isXerialFramed(data)) return uncompressBlock(data, maxOutput);
   const parts: Buffer[] = [];
+  let total = 0;
   let pos = 0;
   while (pos < data.length) {
     // snappy-java reads a fresh stream header wherever one starts, so concatenated streams decode.
@@ -68,8 +86,10 @@ export function uncompressSnappy(data: Buffer): Buffer {
     if (length < 0 || length > data.length - pos) {
       throw new SnappyFramingError(`chunk of ${length} bytes at ${pos - 4} runs past the end (${data.length})`);
     }
-    parts.push(uncompressBlock(data.subarray(pos, pos + length)));
+    const block = uncompressBlock(data.subarray(pos, pos + length), maxOutput - total);
+    total += block.length;
+    parts.push(block);
     pos += length;
   }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
 }

@@ -4,6 +4,8 @@
 import { ErrorCode, StraitError } from '../errors.js';
 
 const TWO_31 = 2 ** 31;
+const TWO_32 = 2 ** 32;
+const TWO_27 = 2 ** 27;
 
 /** Bytes taken by the zigzag varint of a signed 32-bit value. */
 export function sizeOfVarint(value: number): number {
@@ -41,12 +43,18 @@ export function writeVarint(buf: Buffer, value: number, pos: number): number {
 /** Writes the zigzag varlong of a safe integer at pos; returns the position after it. */
 export function writeVarlong(buf: Buffer, value: number, pos: number): number {
   if (value >= -TWO_31 && value < TWO_31) return writeVarint(buf, value, pos);
-  let zz = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (zz >= 0x80) {
-    buf[pos++] = (zz % 0x80) | 0x80;
-    zz = Math.floor(zz / 0x80);
+  // zigzag(value) can be odd and above 2^53, beyond what a double holds: work on two 32-bit halves.
+  const hi = Math.floor(value / TWO_32);
+  const lo = value - hi * TWO_32;
+  const sign = hi < 0 ? 0xffffffff : 0;
+  let zzLo = ((lo << 1) ^ sign) >>> 0;
+  let zzHi = (((hi << 1) | (lo >>> 31)) ^ sign) >>> 0;
+  while (zzHi !== 0 || zzLo >= 0x80) {
+    buf[pos++] = (zzLo & 0x7f) | 0x80;
+    zzLo = ((zzLo >>> 7) | (zzHi << 25)) >>> 0;
+    zzHi >>>= 7;
   }
-  buf[pos++] = zz;
+  buf[pos++] = zzLo;
   return pos;
 }
 
@@ -98,18 +106,27 @@ export class VarintReader {
     const buf = this.buf;
     let pos = this.pos;
     const end = this.end;
-    let value = 0;
+    // The low 28 bits gather exactly in an int; the rest, as a double, scaled at the end, so that an
+    // odd zigzag value above 2^53 still decodes exactly.
+    let low = 0;
+    let high = 0;
     let multiplier = 1;
     for (let i = 0; ; i++) {
       if (pos >= end) throw corrupt(`varlong runs past the end of the records at ${pos}`);
       if (i === 10) throw corrupt(`varlong longer than 10 bytes at ${this.pos}`);
       const b = buf[pos++]!;
-      value += (b & 0x7f) * multiplier;
+      if (i < 4) {
+        low |= (b & 0x7f) << (7 * i);
+      } else {
+        high += (b & 0x7f) * multiplier;
+        multiplier *= 0x80;
+      }
       if ((b & 0x80) === 0) break;
-      multiplier *= 0x80;
     }
-    if (value > Number.MAX_SAFE_INTEGER) throw corrupt(`varlong at ${this.pos} is outside the safe integer range`);
+    // zigzag value = high * 2^28 + low; the signed value is half of it, rounded away for odd ones.
+    const value = low & 1 ? -(high * TWO_27 + (low + 1) / 2) : high * TWO_27 + low / 2;
+    if (!Number.isSafeInteger(value)) throw corrupt(`varlong at ${this.pos} is outside the safe integer range`);
     this.pos = pos;
-    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+    return value;
   }
 }
