@@ -8,4 +8,6 @@ export interface LogStore {
   createLog(topic: string, partition: number, config: TopicConfig): PartitionLog | Promise<PartitionLog>;
   deleteLogs(topic: string): unknown;
   allLogs(): Iterable<PartitionLog>;
+  /** Partition directories that could not be opened (offline); never to be recreated over. */
+  failedLogs(): { dir: string }[];
 }

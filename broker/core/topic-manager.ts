@@ -2,6 +2,7 @@
 // partition logs kept in step. The registry is written first on create, so a crash between the two
 // leaves a registered topic whose missing logs are created at the next start; on delete the registry
 // entry goes first, so logs without an entry are leftovers of an interrupted delete.
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { PartitionLog } from '../log/log-types.js';
@@ -137,7 +138,9 @@ export class TopicManager {
   }
 
   private async createMissingLogs(record: TopicRecord, config: TopicConfig): Promise<void> {
+    const offline = new Set(this.logs.failedLogs().map((f) => path.basename(f.dir)));
     for (let p = 0; p < record.partitions; p++) {
+      if (offline.has(`${record.name}-${p}`)) continue;
       if (!this.logs.getLog(record.name, p)) await this.logs.createLog(record.name, p, config);
     }
   }

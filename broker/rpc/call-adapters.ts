@@ -13,9 +13,42 @@ export interface RpcObserver {
   requestDone(rpc: string, seconds: number, error: string): void;
 }
 
+/** Counts requests being worked on, so shutdown can stop taking new ones and wait for the rest. */
+export class RequestTracker {
+  private active = 0;
+  private waiters: (() => void)[] = [];
+  draining = false;
+
+  begin(): void {
+    this.active++;
+  }
+
+  end(): void {
+    this.active--;
+    if (this.active === 0) for (const w of this.waiters.splice(0)) w();
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Resolves when nothing is in flight, or after timeoutMs. */
+  idle(timeoutMs: number): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
 export interface AdapterDeps {
   observer: RpcObserver;
   logger: Logger;
+  tracker: RequestTracker;
 }
 
 /** Builds the response that carries a request-level error, for messages that have a place for one. */
@@ -36,6 +69,21 @@ async function runOne<Req, Res>(
 ): Promise<{ ok: true; res: Res } | { ok: false; code: number; message: string }> {
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
+  deps.tracker.begin();
+  try {
+    return await answer<Req, Res>(rpc, req, run, deps, seconds);
+  } finally {
+    deps.tracker.end();
+  }
+}
+
+async function answer<Req, Res>(
+  rpc: string,
+  req: unknown,
+  run: (req: Req) => Promise<Res>,
+  deps: AdapterDeps,
+  seconds: () => number,
+): Promise<{ ok: true; res: Res } | { ok: false; code: number; message: string }> {
   if (req instanceof MalformedRequest) {
     deps.observer.requestDone(rpc, seconds(), errorName(ErrorCode.INVALID_REQUEST));
     return { ok: false, code: ErrorCode.INVALID_REQUEST, message: `malformed ${rpc} request: ${req.reason}` };
@@ -76,6 +124,10 @@ export function unary<Req, Res>(
   errorResponse?: ErrorResponse<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    if (deps.tracker.draining) {
+      callback({ code: grpc.status.UNAVAILABLE, details: 'the broker is shutting down' });
+      return;
+    }
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort());
     const req: unknown = call.request;
@@ -128,6 +180,8 @@ export function bidiStream<Req, Res>(
       finishIfIdle();
     };
     call.on('data', (req: unknown) => {
+      // While shutting down, new requests are left unanswered: the client resends them elsewhere.
+      if (deps.tracker.draining) return;
       inFlight++;
       const pending = runOne<Req, Res>(rpc, req, (r) => run(r, abort.signal), deps);
       if (ordered) tail = tail.then(() => pending).then((outcome) => send(req, outcome));

@@ -7,14 +7,14 @@ import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES } from '.
 import type { BrokerCore } from '../core/broker-core.js';
 import { adminHandlers } from './admin-service.js';
 import { brokerHandlers } from './broker-service.js';
-import type { RpcObserver } from './call-adapters.js';
+import { RequestTracker, type RpcObserver } from './call-adapters.js';
 import { raiseServerFlowControlWindow } from './http2-window.js';
 import { withTolerantDeserializers } from './tolerant-deserializer.js';
 
 export interface GrpcListener {
   readonly server: grpc.Server;
   readonly port: number;
-  /** Stops accepting calls and waits for the ones in flight (forcing them after graceMs). */
+  /** Stops taking requests, waits up to graceMs for the ones in flight, then closes every call. */
   stop(graceMs: number): Promise<void>;
 }
 
@@ -32,7 +32,8 @@ export async function startGrpcServer(options: {
     'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  const deps = { observer: options.observer, logger: options.logger };
+  const tracker = new RequestTracker();
+  const deps = { observer: options.observer, logger: options.logger, tracker };
   server.addService(withTolerantDeserializers(proto.strait.v1.Broker.service), brokerHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
   new ReflectionService(definition).addToServer(server);
@@ -47,15 +48,14 @@ export async function startGrpcServer(options: {
   return {
     server,
     port,
-    stop: (graceMs) => new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, graceMs);
-      server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    }),
+    stop: async (graceMs) => {
+      tracker.draining = true;
+      // Long-lived streams never end by themselves: stop new calls, let the requests already being
+      // worked on finish, then close what is left.
+      const unaryDone = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      await tracker.idle(graceMs);
+      server.forceShutdown();
+      await Promise.race([unaryDone, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    },
   };
 }

@@ -1,0 +1,58 @@
+// The `strait broker --config FILE` process: reads and checks the config (a bad one stops start-up
+// with the key and line), starts the node, prints the pino line "broker started" with grpcPort and
+// metricsPort (what launchers wait for), and on SIGTERM/SIGINT shuts down cleanly and exits 0.
+import { pino, type Logger } from 'pino';
+import { ConfigError } from './config/config-error.js';
+import { loadBrokerConfigFile } from './config/broker-config.js';
+import { startBroker, type RunningBroker } from './server.js';
+
+function installCrashGuards(logger: Logger): void {
+  // A failure inside one request's callback must not take every partition offline with it.
+  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (process continues)'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (process continues)'));
+}
+
+/** Runs a broker until a signal stops it; resolves with the exit code. */
+export async function runBrokerProcess(configFile: string): Promise<number> {
+  const logger = pino({ base: { pid: process.pid } });
+  let parsed;
+  try {
+    parsed = loadBrokerConfigFile(configFile);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`strait broker: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  for (const { key, line } of parsed.unknownKeys) {
+    logger.warn({ key, file: configFile, line }, `unknown config key "${key}" ignored`);
+  }
+  installCrashGuards(logger);
+  let broker: RunningBroker;
+  try {
+    broker = await startBroker(parsed.config, { logger });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    logger.fatal({ err }, 'broker failed to start');
+    process.stderr.write(`strait broker: ${message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (++signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting without a clean shutdown');
+        resolve(1);
+        return;
+      }
+      logger.info({ signal }, 'shutting down');
+      broker.stop().then(() => resolve(0), (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `strait <command> [options]`: a small dispatcher; each command parses its own arguments.
+import { parseCommand, requiredString, UsageError } from './cli-args.js';
+import { runBrokerProcess } from '../broker/index.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; run: Command }> = {
+  broker: {
+    summary: 'broker --config FILE       run one broker node (.properties or .yaml)',
+    run: async (argv) => {
+      const { values } = parseCommand(argv, { config: { type: 'string' } });
+      return runBrokerProcess(requiredString(values, 'config'));
+    },
+  },
+};
+
+function usage(): string {
+  return ['usage: strait <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`strait: unknown command '${name}'\n${usage()}\n`);
+    return 1;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`strait ${name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`strait: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
