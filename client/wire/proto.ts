@@ -9,7 +9,13 @@ import type { ProtoGrpcType as BrokerProto } from './generated/broker.js';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 
 const require = createRequire(import.meta.url);
-const loaderOptions = require('./proto-options.json') as protoLoader.Options;
+const jsonOptions = require('./proto-options.json') as Record<string, unknown>;
+// JSON names the conversions ("Number", "String"); proto-loader wants the constructors themselves,
+// and with a bare string it silently hands back Long objects for int64 fields.
+const CONVERSIONS: Record<string, unknown> = { Number, String };
+const loaderOptions = Object.fromEntries(
+  Object.entries(jsonOptions).map(([k, v]) => [k, typeof v === 'string' && v in CONVERSIONS ? CONVERSIONS[v] : v]),
+) as protoLoader.Options;
 
 /** The proto/ folder, found from both the source tree and the compiled dist/ tree. */
 export function protoDir(): string {
