@@ -107,6 +107,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     config,
     nodeId: config.nodeId,
     clusterId,
+    advertised: { host: config.advertised.host, port: config.advertised.port },
     topics,
     purgatory: new FetchPurgatory(),
     producerIds: new ProducerIdManager(dataDir),
@@ -131,6 +132,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     throw err;
   }
   const grpcServer = grpcListener;
+  if (ctx.advertised.port === 0) ctx.advertised.port = grpcServer.port;
   logs.startBackgroundTasks({
     retentionCheckMs: config.retentionCheckIntervalMs,
     flushCheckMs: config.flushSchedulerIntervalMs,

@@ -9,20 +9,23 @@ export function isYamlFile(file: string): boolean {
   return /\.ya?ml$/i.test(file);
 }
 
-/** The line of a YAML key: a flat `a.b.c:` line, or the nested `c:` under its parents. */
+/** The line of a YAML key: a flat `a.b.c:` line, or nested maps whose keys may themselves hold dots
+ * (`log:` / `retention:` / `check.interval.ms:`). 0 when it cannot be found. */
 function yamlLineOf(lines: string[], dottedKey: string): number {
   const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const flat = new RegExp(`^\\s*["']?${escape(dottedKey)}["']?\\s*:`);
-  const flatAt = lines.findIndex((l) => flat.test(l));
-  if (flatAt >= 0) return flatAt + 1;
-  let from = 0;
-  for (const part of dottedKey.split('.')) {
-    const re = new RegExp(`^\\s*["']?${escape(part)}["']?\\s*:`);
-    const at = lines.findIndex((l, i) => i >= from && re.test(l));
-    if (at < 0) return 0;
-    from = at;
-  }
-  return from + 1;
+  const find = (parts: string[], from: number): number => {
+    for (let k = parts.length; k >= 1; k--) {
+      const re = new RegExp(`^\\s*["']?${escape(parts.slice(0, k).join('.'))}["']?\\s*:`);
+      for (let i = from; i < lines.length; i++) {
+        if (!re.test(lines[i]!)) continue;
+        if (k === parts.length) return i;
+        const rest = find(parts.slice(k), i + 1);
+        if (rest >= 0) return rest;
+      }
+    }
+    return -1;
+  };
+  return find(dottedKey.split('.'), 0) + 1;
 }
 
 function scalarToString(value: unknown): string {

@@ -16,6 +16,8 @@ export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly nodeId: number;
   readonly clusterId: string;
+  /** The address clients are given; its port is filled in once the listener is bound (port 0). */
+  readonly advertised: { host: string; port: number };
   readonly topics: TopicManager;
   readonly purgatory: FetchPurgatory;
   readonly producerIds: ProducerIdManager;

@@ -12,7 +12,7 @@ import { errorFields, isUnexpected } from './error-mapping.js';
 import type { TopicRecord } from './topic-registry.js';
 
 export function brokerInfo(ctx: BrokerContext): BrokerInfo {
-  const { host, port } = ctx.config.advertised;
+  const { host, port } = ctx.advertised;
   return { nodeId: ctx.nodeId, host, port, rack: ctx.config.rack };
 }
 

@@ -1,0 +1,128 @@
+// Produce and fetch through a real broker process with a plain grpc-js client.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode } from '../../../client/errors.js';
+import { decodeRecordBatches } from '../../../client/records/index.js';
+import type { MetadataResponse__Output } from '../../../client/wire/generated/strait/v1/MetadataResponse.js';
+import type { InitProducerIdResponse__Output } from '../../../client/wire/generated/strait/v1/InitProducerIdResponse.js';
+import type { ProduceResponse__Output } from '../../../client/wire/generated/strait/v1/ProduceResponse.js';
+import { useBrokers } from '../../helpers/launcher.js';
+import { adminClient, brokerClient, rpc, within } from '../../helpers/grpc-clients.js';
+import { batchOf, createTopic, fetchPartition, latestOffset, produce, randomTopic, readAll } from '../../helpers/broker-calls.js';
+
+test('broker service over gRPC', async (t) => {
+  const broker = await useBrokers(t).start({ config: { 'num.partitions': '2' } });
+  const client = brokerClient(broker.address);
+  const admin = adminClient(broker.address);
+  t.after(() => { client.close(); admin.close(); });
+
+  await t.test('produce then fetch returns the records at their offsets', async () => {
+    const topic = randomTopic();
+    const first = await produce(client, topic, 0, batchOf(['a', 'b', 'c']));
+    assert.equal(first.errorCode, ErrorCode.NONE);
+    assert.equal(first.baseOffset, 0);
+    const second = await produce(client, topic, 0, batchOf(['d']));
+    assert.equal(second.baseOffset, 3);
+    assert.deepEqual(await readAll(client, topic), ['a', 'b', 'c', 'd'].map((value, offset) => ({ offset, value })));
+    assert.equal(await latestOffset(client, topic), 4);
+  });
+
+  await t.test('metadata lists the auto-created topic with this node as leader and ISR', async () => {
+    const topic = randomTopic();
+    const res = await rpc<MetadataResponse__Output>((cb) => client.Metadata({ topics: [topic], allowAutoTopicCreation: true }, within(5000), cb));
+    assert.equal(res.brokers.length, 1);
+    assert.equal(res.brokers[0]!.port, broker.port);
+    const md = res.topics[0]!;
+    assert.equal(md.errorCode, ErrorCode.NONE);
+    assert.equal(md.partitions.length, 2);
+    assert.ok(md.topicId.length > 0);
+    for (const p of md.partitions) {
+      assert.equal(p.leaderId, 1);
+      assert.deepEqual(p.isrNodes, [1]);
+      assert.deepEqual(p.replicaNodes, [1]);
+    }
+    const missing = await rpc<MetadataResponse__Output>((cb) => client.Metadata({ topics: [randomTopic()], allowAutoTopicCreation: false }, within(5000), cb));
+    assert.equal(missing.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  await t.test('long-poll fetch returns as soon as a produce arrives', async () => {
+    const topic = randomTopic();
+    await produce(client, topic, 0, batchOf(['x']));
+    const started = Date.now();
+    const waiting = fetchPartition(client, topic, 0, 1, { maxWaitMs: 10_000, minBytes: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    await produce(client, topic, 0, batchOf(['y']));
+    const res = await waiting;
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 5000, `fetch took ${elapsed} ms`);
+    assert.ok(elapsed >= 250, `fetch returned before the produce (${elapsed} ms)`);
+    const records = decodeRecordBatches(res.records).flatMap((b) => b.records);
+    assert.deepEqual(records.map((r) => [r.offset, r.value?.toString()]), [[1, 'y']]);
+  });
+
+  await t.test('long-poll fetch with nothing to read waits max_wait_ms and answers empty', async () => {
+    const topic = randomTopic();
+    await produce(client, topic, 0, batchOf(['x']));
+    const started = Date.now();
+    const res = await fetchPartition(client, topic, 0, 1, { maxWaitMs: 400, minBytes: 1 });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 380 && elapsed < 3000, `waited ${elapsed} ms`);
+    assert.equal(res.errorCode, ErrorCode.NONE);
+    assert.equal(res.records.length, 0);
+    assert.equal(res.highWatermark, 1);
+  });
+
+  await t.test('fetch beyond the log end is OFFSET_OUT_OF_RANGE', async () => {
+    const topic = randomTopic();
+    await produce(client, topic, 0, batchOf(['x']));
+    const res = await fetchPartition(client, topic, 0, 5);
+    assert.equal(res.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
+  });
+
+  await t.test('a retried idempotent produce (same producer id, epoch, sequence) is written once', async () => {
+    const topic = randomTopic();
+    const init = await rpc<InitProducerIdResponse__Output>((cb) => client.InitProducerId({ producerId: -1, producerEpoch: -1 }, within(5000), cb));
+    assert.equal(init.errorCode, ErrorCode.NONE);
+    assert.ok(init.producerId >= 0);
+    const opts = { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0 };
+    const a = await produce(client, topic, 0, batchOf(['one', 'two'], opts));
+    const again = await produce(client, topic, 0, batchOf(['one', 'two'], opts));
+    assert.equal(a.errorCode, ErrorCode.NONE);
+    assert.equal(again.errorCode, ErrorCode.NONE);
+    assert.equal(again.baseOffset, a.baseOffset);
+    const next = await produce(client, topic, 0, batchOf(['three'], { ...opts, baseSequence: 2 }));
+    assert.equal(next.baseOffset, 2);
+    assert.deepEqual((await readAll(client, topic)).map((r) => r.value), ['one', 'two', 'three']);
+    const bumped = await rpc<InitProducerIdResponse__Output>((cb) =>
+      client.InitProducerId({ producerId: init.producerId, producerEpoch: init.producerEpoch }, within(5000), cb));
+    assert.deepEqual([bumped.producerId, bumped.producerEpoch], [init.producerId, init.producerEpoch + 1]);
+  });
+
+  await t.test('acks outside 0/1/-1 is INVALID_REQUIRED_ACKS; acks=-1 with min.insync.replicas=2 is NOT_ENOUGH_REPLICAS', async () => {
+    const topic = randomTopic();
+    const bad = await produce(client, topic, 0, batchOf(['x']), 2);
+    assert.equal(bad.errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
+    const strict = randomTopic();
+    assert.equal((await createTopic(admin, strict, 1, { 'min.insync.replicas': '2' })).topics[0]!.errorCode, ErrorCode.NONE);
+    assert.equal((await produce(client, strict, 0, batchOf(['x']), -1)).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+    assert.equal((await produce(client, strict, 0, batchOf(['x']), 1)).errorCode, ErrorCode.NONE);
+  });
+
+  await t.test('ProduceStream answers every request in order by correlation id', async () => {
+    const topic = randomTopic();
+    const stream = client.ProduceStream();
+    const answers: ProduceResponse__Output[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('data', (r: ProduceResponse__Output) => answers.push(r));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    for (let i = 0; i < 50; i++) {
+      stream.write({ correlationId: 1000 + i, acks: 1, topics: [{ name: topic, partitions: [{ partition: 0, records: batchOf([`m${i}`]) }] }] });
+    }
+    stream.end();
+    await done;
+    assert.deepEqual(answers.map((a) => a.correlationId), Array.from({ length: 50 }, (_, i) => 1000 + i));
+    assert.deepEqual(answers.map((a) => a.topics[0]!.partitions[0]!.baseOffset), Array.from({ length: 50 }, (_, i) => i));
+  });
+});
