@@ -2,9 +2,9 @@
 // gzip (node:zlib), snappy (xerial framing over the `snappy` package), lz4 (the LZ4 frame format,
 // via `lz4-napi`, block-independent frames as Kafka writes them) and zstd (`zstd-napi`, standard frames).
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { ErrorCode, StraitError } from '../errors.js';
 import { CompressionType } from './batch-header.js';
+import { compressLz4, decompressLz4 } from './lz4-frame.js';
 import { compressXerial, uncompressSnappy } from './snappy-xerial.js';
 import { compressZstd, decompressZstd } from './zstd.js';
 
@@ -67,7 +67,7 @@ export function compress(type: CompressionType, data: Buffer): Buffer {
     case CompressionType.Snappy:
       return compressXerial(data);
     case CompressionType.Lz4:
-      return compressFrameSync(data);
+      return compressLz4(data);
     case CompressionType.Zstd:
       return compressZstd(data);
     default:
@@ -84,7 +84,7 @@ function decompressWith(type: CompressionType, data: Buffer): Buffer {
     case CompressionType.Snappy:
       return uncompressSnappy(data, MAX_DECOMPRESSED_BYTES);
     case CompressionType.Lz4:
-      return decompressFrameSync(data);
+      return decompressLz4(data, MAX_DECOMPRESSED_BYTES);
     case CompressionType.Zstd:
       return decompressZstd(data, MAX_DECOMPRESSED_BYTES);
     default:
