@@ -119,7 +119,7 @@ export class RoundRobinPartitioner implements Partitioner {
     return this.counters.next(topic, numPartitions);
   }
 
-  onNewBatch(): void {
+  onNewBatch(_topic: string, _prevPartition: number, _numPartitions: number): void {
     // Choices do not depend on batches (Kafka's own RoundRobinPartitioner skips partitions here: KAFKA-9965).
   }
 }
@@ -133,7 +133,7 @@ export class Murmur2Partitioner implements Partitioner {
     return this.counters.next(topic, numPartitions);
   }
 
-  onNewBatch(): void {
+  onNewBatch(_topic: string, _prevPartition: number, _numPartitions: number): void {
     // Keyless records already spread one by one.
   }
 }

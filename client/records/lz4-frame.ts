@@ -53,7 +53,7 @@ function walkFrames(data: Buffer): number {
 }
 
 export function decompressLz4(data: Buffer, maxOutput: number): Buffer {
-  // Every block but a frame's last holds blockMax bytes of output, so this bounds the output closely.
+  // Each block yields at most its frame's block size: an upper bound, checked before anything inflates.
   const bound = walkFrames(data);
   if (bound > maxOutput) throw new Lz4FrameError(`frames can expand to ${bound} bytes, more than ${maxOutput}`);
   const out = decompressFrameSync(data);
