@@ -15,8 +15,11 @@ export class IndexFile {
   private fd: number;
   private size: number;
   private pending: Buffer[] = [];
+  /** Whether the file was already there when opened (a missing index must be rebuilt). */
+  readonly existed: boolean;
 
   constructor(readonly path: string, readonly entrySize: number) {
+    this.existed = fs.existsSync(path);
     this.fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
     this.size = fs.fstatSync(this.fd).size;
   }

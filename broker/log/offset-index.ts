@@ -41,6 +41,11 @@ export class OffsetIndex {
     }
   }
 
+  /** False when the index file had to be created on open. */
+  get existed(): boolean {
+    return this.file.existed;
+  }
+
   get entries(): number {
     return this.count;
   }

@@ -134,6 +134,9 @@ export class LogSegment {
   /** Trusts the files after a clean shutdown: loads the indexes and scans only the unindexed tail.
    * Throws CorruptIndexError or CorruptSegmentError when they do not hold up; recover() then. */
   load(): void {
+    if (this.fileSize > 0 && (!this.offsetIndex.existed || !this.timeIndex.existed)) {
+      throw new CorruptIndexError(segmentFilePath(this.dir, this.baseOffset, INDEX_SUFFIX), 'an index file is missing');
+    }
     this.offsetIndex.load(this.fileSize);
     this.recomputeTail();
     this.timeIndex.load(this.next);

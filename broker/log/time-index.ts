@@ -47,6 +47,11 @@ export class TimeIndex {
     }
   }
 
+  /** False when the index file had to be created on open. */
+  get existed(): boolean {
+    return this.file.existed;
+  }
+
   get entries(): number {
     return this.count;
   }
