@@ -93,6 +93,9 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
   const topics = new TopicManager(topicRegistry, logs, topicDefaults, logger.child({ component: 'topics' }));
   await logs.loadLogs((topic: string) => topics.configOf(topic));
   await topics.reconcile(registryExisted);
+  // The checkpointed high watermark can trail the log after a crash; with this node the whole ISR,
+  // everything in the log is committed.
+  for (const log of logs.allLogs()) log.highWatermark = log.logEndOffset;
 
   const registry = options.registry ?? new Registry();
   const metrics = new BrokerMetrics(registry, {
