@@ -1,0 +1,61 @@
+// Start-up of the `strait broker` process: a bad config stops it with the key and line; an unknown
+// key only warns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CLI_MAIN, useBrokers } from '../helpers/launcher.js';
+
+function runToExit(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`did not exit within ${timeoutMs} ms: ${stdout}${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('an invalid value stops start-up with the key and the line', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-badcfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'broker.properties');
+  writeFileSync(file, `# broker\nnode.id=1\nlog.dirs=${dir}/data\nlisteners=PLAINTEXT://127.0.0.1:0\nnum.partitions=-4\n`);
+  const { code, stderr } = await runToExit(['broker', '--config', file]);
+  assert.notEqual(code, 0);
+  assert.match(stderr, /num\.partitions/);
+  assert.match(stderr, /broker\.properties:5/);
+});
+
+test('a bad topic default stops start-up with its key and line', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-badcfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'broker.yaml');
+  writeFileSync(file, `node.id: 1\nlog.dirs: ${dir}/data\nlisteners: PLAINTEXT://127.0.0.1:0\nlog.cleanup.policy: shred\n`);
+  const { code, stderr } = await runToExit(['broker', '--config', file]);
+  assert.notEqual(code, 0);
+  assert.match(stderr, /log\.cleanup\.policy/);
+  assert.match(stderr, /broker\.yaml:4/);
+});
+
+test('a missing --config is a usage error', async () => {
+  const { code, stderr } = await runToExit(['broker']);
+  assert.equal(code, 1);
+  assert.match(stderr, /--config/);
+});
+
+test('an unknown key warns and the broker starts', async (t) => {
+  const broker = await useBrokers(t).start({ config: { 'no.such.setting': 'x' } });
+  assert.match(broker.output(), /unknown config key \\"no\.such\.setting\\" ignored/);
+  assert.ok(broker.port > 0);
+});
