@@ -110,7 +110,7 @@ test('runRetention, runCompaction and flushDirty act on every log', (t) => {
   assert.equal(m.runRetention(), 2);
   assert.equal(del.logStartOffset, 2);
   assert.equal(m.runCompaction(), 1); // only the first segment held a superseded value
-  assert.equal(del.recoveryPoint, 0);
+  assert.equal(del.recoveryPoint, 2); // retention moved it to the new log start
   m.flushDirty();
   assert.equal(del.recoveryPoint, 3);
 });
