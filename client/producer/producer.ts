@@ -16,6 +16,10 @@ export interface OutgoingRecord extends ProducerRecord {
 
 const noop = (): void => undefined;
 
+function asStraitError(err: unknown): StraitError {
+  return err instanceof StraitError ? err : new StraitError(ErrorCode.INVALID_RECORD, err instanceof Error ? err.message : String(err));
+}
+
 export class Producer {
   readonly config: ProducerConfig;
   private readonly cluster: Cluster;
@@ -56,13 +60,24 @@ export class Producer {
    */
   send(topic: string, record: OutgoingRecord): Promise<RecordMetadata> {
     return new Promise((resolve, reject) => {
-      this.dispatch(topic, (count) => {
-        const timestamp = record.timestamp ?? Date.now();
-        const stamped = record.timestamp === undefined ? { key: record.key, value: record.value, headers: record.headers, timestamp } : record;
-        const batch = this.append(topic, stamped, record.partition, count);
-        batch.addWaiter(timestamp, resolve, reject);
-      }, reject);
+      const count = this.closed || this.waiting.has(topic) ? undefined : this.cluster.metadata.partitionCount(topic);
+      // The common case, without a closure per record: metadata known and nothing queued before us.
+      if (count !== undefined) {
+        try {
+          this.appendWithWaiter(topic, record, count, resolve, reject);
+        } catch (err) {
+          reject(asStraitError(err));
+        }
+        return;
+      }
+      this.dispatch(topic, (n) => this.appendWithWaiter(topic, record, n, resolve, reject), reject);
     });
+  }
+
+  private appendWithWaiter(topic: string, record: OutgoingRecord, count: number, resolve: (m: RecordMetadata) => void, reject: (e: StraitError) => void): void {
+    const timestamp = record.timestamp ?? Date.now();
+    const stamped = record.timestamp === undefined ? { key: record.key, value: record.value, headers: record.headers, timestamp } : record;
+    this.append(topic, stamped, record.partition, count).addWaiter(timestamp, resolve, reject);
   }
 
   /** Sends each record with its own promise: the convenience form of send(). */
@@ -102,13 +117,12 @@ export class Producer {
       try {
         work(count);
       } catch (err) {
-        reject(err instanceof StraitError ? err : new StraitError(ErrorCode.INVALID_RECORD, (err as Error).message));
+        reject(asStraitError(err));
       }
     };
     const count = this.cluster.metadata.partitionCount(topic);
     const tail = this.waiting.get(topic);
     if (count !== undefined && tail === undefined) {
-      this.cluster.refreshIfStale();
       run(count);
       return;
     }
@@ -139,6 +153,11 @@ export class Producer {
     if (batch !== NEEDS_NEW_BATCH) return batch;
     this.partitioner.onNewBatch(topic, partition, count);
     return this.accumulator.append(topic, this.partitioner.partition(topic, null, count), record)!;
+  }
+
+  /** Requests and batches sent, batches retried and failed so far. */
+  stats(): { requestsSent: number; batchesSent: number; batchesRetried: number; batchesFailed: number } {
+    return { ...this.sender.stats };
   }
 
   /** Sends everything accumulated so far and waits until all of it is acknowledged or failed. */

@@ -59,6 +59,8 @@ export class Sender {
   private outstanding = 0;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** Counters for tests and monitoring. */
+  readonly stats = { requestsSent: 0, batchesSent: 0, batchesRetried: 0, batchesFailed: 0 };
 
   constructor(cluster: Cluster, config: SenderConfig) {
     this.cluster = cluster;
@@ -104,6 +106,7 @@ export class Sender {
 
   private fail(batch: ProducerBatch, err: StraitError): void {
     if (batch.done) return;
+    this.stats.batchesFailed++;
     batch.fail(err);
     this.finished();
   }
@@ -199,6 +202,7 @@ export class Sender {
       if (this.outstanding > 0) this.initProducerId();
       return;
     }
+    this.cluster.refreshIfStale();
     const now = Date.now();
     const byAddress = new Map<string, PartitionQueue[]>();
     let needMetadata = false;
@@ -254,6 +258,8 @@ export class Sender {
       for (const [name, partitions] of topics) topicData.push({ name, partitions });
       const request = { acks, timeoutMs: this.config.requestTimeoutMs, topics: topicData, transactionalId: '' };
       const answer = conn.send(request, acks !== 0);
+      this.stats.requestsSent++;
+      for (const s of sent) this.stats.batchesSent += s.batches.length;
       if (!answer) {
         for (const s of sent) for (const b of s.batches) this.complete(b, -1, -1);
         continue;
@@ -314,6 +320,7 @@ export class Sender {
       else this.fail(b, err);
     }
     if (again.length === 0) return;
+    this.stats.batchesRetried += again.length;
     q.retrying = true;
     q.notBefore = now + backoffDelay(attempts - 1, this.config.retry);
     q.batches.push(...again);
