@@ -44,7 +44,7 @@ export class Fetcher {
     const byAddress = new Map<string, PartitionState[]>();
     let needMetadata = false;
     for (const s of this.states.values()) {
-      if (s.fetchOffset === undefined || s.inFlight || s.error || s.bufferedBytes >= this.config.maxPartitionFetchBytes) continue;
+      if (s.fetchOffset === undefined || s.inFlight || s.error || s.bufferedBytes >= 2 * this.config.maxPartitionFetchBytes) continue;
       const address = this.cluster.metadata.leaderAddress(s.topic, s.partition);
       if (!address) {
         needMetadata = true;
