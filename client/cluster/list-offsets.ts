@@ -29,8 +29,28 @@ export interface OffsetAnswer {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
-/** Answers every query or throws the first non-retriable (or exhausted) error. */
+/**
+ * Answers every query (in order) or throws the first non-retriable (or exhausted) error. A request
+ * names each partition once, so several queries for one partition go out in successive rounds.
+ */
 export async function listOffsets(cluster: Cluster, queries: readonly OffsetQuery[], isolationLevel: IsolationLevel = 0): Promise<OffsetAnswer[]> {
+  const rounds: { index: number; query: OffsetQuery }[][] = [];
+  const seen = new Map<string, number>();
+  queries.forEach((query, index) => {
+    const k = key(query.topic, query.partition);
+    const round = seen.get(k) ?? 0;
+    seen.set(k, round + 1);
+    (rounds[round] ??= []).push({ index, query });
+  });
+  const answers: OffsetAnswer[] = new Array(queries.length);
+  for (const round of rounds) {
+    const got = await listOffsetsOnce(cluster, round.map((r) => r.query), isolationLevel);
+    round.forEach((r, i) => (answers[r.index] = got[i]!));
+  }
+  return answers;
+}
+
+async function listOffsetsOnce(cluster: Cluster, queries: readonly OffsetQuery[], isolationLevel: IsolationLevel): Promise<OffsetAnswer[]> {
   const answers = new Map<string, OffsetAnswer>();
   const topics = [...new Set(queries.map((q) => q.topic))];
   await cluster.retry(async () => {
