@@ -51,17 +51,38 @@ export class BrokerMetrics implements TrafficObserver {
     perPartition('strait_log_start_offset', 'First offset still in the log', (l) => l.logStartOffset);
   }
 
+  private readonly byTopic = new Map<string, { messagesIn: { inc(n: number): void }; bytesIn: { inc(n: number): void }; bytesOut: { inc(n: number): void } }>();
+
+  private topicCounters(topic: string) {
+    let counters = this.byTopic.get(topic);
+    if (!counters) {
+      counters = { messagesIn: this.messagesIn.labels({ topic }), bytesIn: this.bytesIn.labels({ topic }), bytesOut: this.bytesOut.labels({ topic }) };
+      this.byTopic.set(topic, counters);
+    }
+    return counters;
+  }
+
   produced(topic: string, records: number, bytes: number): void {
-    this.messagesIn.inc({ topic }, records);
-    this.bytesIn.inc({ topic }, bytes);
+    const c = this.topicCounters(topic);
+    c.messagesIn.inc(records);
+    c.bytesIn.inc(bytes);
   }
 
   fetched(topic: string, bytes: number): void {
-    this.bytesOut.inc({ topic }, bytes);
+    this.topicCounters(topic).bytesOut.inc(bytes);
   }
 
+  /** Label children cached per value: the stream paths call these for every request. */
+  private readonly durationByRpc = new Map<string, { observe(v: number): void }>();
+  private readonly countByOutcome = new Map<string, { inc(): void }>();
+
   requestDone(rpc: string, seconds: number, error: string): void {
-    this.requestDuration.observe({ rpc }, seconds);
-    this.requests.inc({ rpc, error });
+    let duration = this.durationByRpc.get(rpc);
+    if (!duration) this.durationByRpc.set(rpc, (duration = this.requestDuration.labels({ rpc })));
+    duration.observe(seconds);
+    const key = `${rpc}\u0000${error}`;
+    let count = this.countByOutcome.get(key);
+    if (!count) this.countByOutcome.set(key, (count = this.requests.labels({ rpc, error })));
+    count.inc();
   }
 }
