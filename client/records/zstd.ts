@@ -63,5 +63,7 @@ export function decompressZstd(data: Buffer, maxOutput: number): Buffer {
     remaining = remaining.subarray(consumed);
     frameDone = hint === 0;
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  // Copied into one exact-size buffer: decoded records are views of it, and a view of a mostly empty
+  // STREAM_OUT_SIZE chunk would keep the whole chunk alive.
+  return Buffer.concat(chunks, total);
 }

@@ -69,6 +69,23 @@ test('lz4 output is an LZ4 frame with independent blocks (what Kafka\'s KafkaLZ4
   assert.equal(framed[4]! & 0x20, 0x20, 'block independence');
 });
 
+test('lz4: multi-block frames, stored (incompressible) blocks and checksummed frames decode', () => {
+  const random = Buffer.from(fc.sample(fc.integer({ min: 0, max: 255 }), { numRuns: 150_000, seed: 7 }));
+  const framed = compress(CompressionType.Lz4, random);
+  assert.deepEqual(decompress(CompressionType.Lz4, framed), random);
+  const text = Buffer.alloc(300_000, 'lz4 frame blocks ');
+  assert.deepEqual(decompress(CompressionType.Lz4, compress(CompressionType.Lz4, text)), text);
+  // A frame with a content checksum and 4 MiB blocks (as sarama writes): the bytes of one record.
+  const sarama = Buffer.from([
+    4, 34, 77, 24, 100, 112, 185, 21, 0, 0, 128, 40, 0, 10, 0, 8, 1, 2, 3, 4, 6, 5, 6, 7, 2,
+    6, 8, 9, 10, 4, 11, 12, 0, 0, 0, 0, 12, 59, 239, 146,
+  ]);
+  assert.deepEqual([...decompress(CompressionType.Lz4, sarama)], [40, 0, 10, 0, 8, 1, 2, 3, 4, 6, 5, 6, 7, 2, 6, 8, 9, 10, 4, 11, 12]);
+  // A block whose size word runs past the data.
+  const cut = Buffer.from(framed.subarray(0, 20));
+  assert.throws(() => decompress(CompressionType.Lz4, cut), isCorrupt);
+});
+
 test('garbage and truncated input are CORRUPT_MESSAGE for every codec', () => {
   const garbage = Buffer.from('this is not compressed data at all, not even close');
   for (const type of COMPRESSION_TYPES) {
