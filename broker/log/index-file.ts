@@ -11,6 +11,8 @@ export class CorruptIndexError extends Error {
   }
 }
 
+const PENDING_LIMIT = 4096;
+
 export class IndexFile {
   private fd: number;
   private size: number;
@@ -39,9 +41,12 @@ export class IndexFile {
     return buf;
   }
 
-  /** Queues an entry; commit() writes all queued entries with one write. */
+  /** Queues an entry. Entries reach the file in groups (commit(), or once 4 KiB are queued): an
+   * index only has to be complete on disk for segments below the recovery point, and those are
+   * committed when they roll, flush or close; anything newer is rebuilt after a crash. */
   queue(entry: Buffer): void {
     this.pending.push(entry);
+    if (this.pending.length * this.entrySize >= PENDING_LIMIT) this.commit();
   }
 
   commit(): void {
@@ -53,7 +58,7 @@ export class IndexFile {
   }
 
   truncateToEntries(count: number): void {
-    this.pending = [];
+    this.commit();
     const size = count * this.entrySize;
     if (size < this.size) {
       fs.ftruncateSync(this.fd, size);

@@ -200,6 +200,12 @@ export class Log implements PartitionLog {
 
   read(offset: number, maxBytes: number, options: ReadOptions): ReadResult {
     this.ensureOpen();
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+      throw new StraitError(ErrorCode.INVALID_FETCH_SIZE, `max bytes ${maxBytes} is not a non-negative integer`);
+    }
+    if (options.maxOffset !== undefined && !Number.isSafeInteger(options.maxOffset)) {
+      throw new StraitError(ErrorCode.INVALID_REQUEST, `max offset ${options.maxOffset} is not an integer`);
+    }
     if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > this.endOffset) {
       throw new StraitError(ErrorCode.OFFSET_OUT_OF_RANGE,
         `offset ${offset} is outside [${this.startOffset}, ${this.endOffset}] of ${this.topic}-${this.partition}`);
@@ -207,14 +213,23 @@ export class Log implements PartitionLog {
     const limit = Math.min(options.maxOffset ?? this.endOffset, this.endOffset);
     const empty = { records: EMPTY, firstOffset: offset };
     if (offset >= limit) return empty;
+    try {
+      return this.readFrom(offset, maxBytes, limit, options.minOneBatch) ?? empty;
+    } catch (err) {
+      // The files changed under us (disk fault, outside interference): the partition's storage is bad.
+      throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `read of ${this.topic}-${this.partition} at ${offset} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private readFrom(offset: number, maxBytes: number, limit: number, minOneBatch: boolean): ReadResult | undefined {
     for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       const first = segment.findBatch(offset);
       if (!first) continue;
-      if (first.baseOffset >= limit) return empty;
-      let length = Math.min(Math.max(maxBytes, 0), segment.size - first.position);
+      if (first.baseOffset >= limit) return undefined;
+      let length = Math.min(maxBytes, segment.size - first.position);
       if (first.size > length) {
-        if (!options.minOneBatch) return empty;
+        if (!minOneBatch) return undefined;
         length = first.size;
       }
       const buf = segment.read(first.position, length);
@@ -226,7 +241,7 @@ export class Log implements PartitionLog {
       }
       return { records: end === buf.length ? buf : buf.subarray(0, end), firstOffset: first.baseOffset };
     }
-    return empty;
+    return undefined;
   }
 
   offsetForTimestamp(timestamp: number): TimestampOffset | undefined {

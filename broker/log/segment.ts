@@ -222,8 +222,6 @@ export class LogSegment {
       position += batch.size;
     }
     this.fileSize = position;
-    this.offsetIndex.commit();
-    this.timeIndex.commit();
   }
 
   /** One read of [position, position + length) into a new Buffer. */
@@ -294,6 +292,7 @@ export class LogSegment {
   /** Called when the segment stops being the active one: the final time index entry goes in. */
   onBecomeInactive(): void {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true);
+    this.offsetIndex.commit();
     this.timeIndex.commit();
   }
 
