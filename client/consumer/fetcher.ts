@@ -20,6 +20,7 @@ export class Fetcher {
   private failures = 0;
   private backoffTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
+  private lastRefreshAt = 0;
   private closed = false;
 
   constructor(cluster: Cluster, config: ConsumerConfig, states: Map<string, PartitionState>, onChange: () => void) {
@@ -41,6 +42,7 @@ export class Fetcher {
   /** Starts a fetch on every idle broker that leads a partition with room for more data. */
   kick(): void {
     if (this.closed || this.backoffTimer) return;
+    this.cluster.refreshIfStale();
     const byAddress = new Map<string, PartitionState[]>();
     let needMetadata = false;
     for (const s of this.states.values()) {
@@ -61,23 +63,25 @@ export class Fetcher {
     }
   }
 
+  /** Refreshes metadata for the assigned topics, at most once per retry.backoff.ms. */
   private refresh(): void {
-    if (this.refreshing) return;
+    if (this.refreshing || this.closed) return;
+    const now = Date.now();
+    if (now < this.lastRefreshAt + this.config.retry.backoffMs) {
+      this.backoff();
+      return;
+    }
     this.refreshing = true;
+    this.lastRefreshAt = now;
     const topics = [...new Set([...this.states.values()].map((s) => s.topic))];
     this.cluster.metadata.markStale();
     this.cluster
       .refreshMetadata(topics)
-      .then(
-        () => {
-          this.refreshing = false;
-          this.kick();
-        },
-        () => {
-          this.refreshing = false;
-          this.backoff();
-        },
-      );
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = false;
+        this.kick();
+      });
   }
 
   private backoff(): void {

@@ -167,12 +167,22 @@ export class Producer {
     await this.sender.whenIdle();
   }
 
-  /** Flushes, then closes the connections; later sends are rejected. */
-  async close(): Promise<void> {
+  /**
+   * Flushes (waiting at most timeoutMs), then closes the connections; records still unsent fail with
+   * NETWORK_EXCEPTION, and later sends are rejected.
+   */
+  async close(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.closed) return;
-    await this.flush();
     this.closed = true;
-    this.sender.close(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'producer closed'));
+    let timer: NodeJS.Timeout | undefined;
+    const flushed = this.flush();
+    if (Number.isFinite(timeoutMs)) {
+      await Promise.race([flushed, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))))]);
+      clearTimeout(timer);
+    } else {
+      await flushed;
+    }
+    this.sender.close(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'producer closed before these records were acknowledged'));
     this.cluster.close();
   }
 }

@@ -54,6 +54,7 @@ export class Sender {
   identity: ProducerIdentity | undefined;
   private initializing = false;
   private refreshing = false;
+  private lastRefreshAt = 0;
   private drainScheduled = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private outstanding = 0;
@@ -169,18 +170,24 @@ export class Sender {
       });
   }
 
+  /** Refreshes metadata for the queued topics, at most once per retry.backoff.ms. */
   private refreshMetadata(): void {
     if (this.refreshing) return;
+    const now = Date.now();
+    const earliest = this.lastRefreshAt + this.config.retry.backoffMs;
+    if (now < earliest) {
+      this.wakeAt(earliest);
+      return;
+    }
     this.refreshing = true;
+    this.lastRefreshAt = now;
     const topics = [...new Set([...this.queues.values()].filter((q) => q.batches.length > 0).map((q) => q.topic))];
     this.cluster
       .refreshMetadata(topics)
-      .then(
-        () => this.scheduleDrain(),
-        () => this.wakeAt(Date.now() + this.config.retry.backoffMs),
-      )
+      .catch(() => undefined)
       .finally(() => {
         this.refreshing = false;
+        this.scheduleDrain();
       });
   }
 
