@@ -38,7 +38,8 @@ export function compressXerial(data: Buffer): Buffer {
   header.writeInt32BE(XERIAL_COMPATIBLE_VERSION, 12);
   parts.push(header);
   for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(data.subarray(pos, Math.min(pos + XERIAL_BLOCK_SIZE, data.length)), { copyOutputData: true });
+    const chunk = data.subarray(pos, Math.min(pos + XERIAL_BLOCK_SIZE, data.length));
+    const block = compressSync(chunk, { copyOutputData: true });
     const length = Buffer.allocUnsafe(4);
     length.writeInt32BE(block.length, 0);
     parts.push(length, block);

@@ -2,7 +2,7 @@
 // one-shot decompress trusts the frame's declared content size and returns partial output for a
 // truncated frame, neither of which is acceptable for bytes that came off the network.
 import { createRequire } from 'node:module';
-import { compress as zstdCompress } from 'zstd-napi';
+import { Compressor } from 'zstd-napi';
 
 type ZstdBinding = typeof import('zstd-napi/binding.js');
 // binding.js re-exports a native addon, whose names Node's ESM loader cannot see: load it with require.
@@ -20,8 +20,13 @@ function context(): InstanceType<ZstdBinding['DCtx']> {
   return dctx;
 }
 
+let compressor: Compressor | undefined;
+
 export function compressZstd(data: Buffer): Buffer {
-  return zstdCompress(data);
+  // One long-lived compressor at zstd's default level (3, as Kafka's): zstd-napi's compress() resets
+  // its context's parameters on every call, which costs more than compressing a small batch.
+  compressor ??= new Compressor();
+  return compressor.compress(data);
 }
 
 /** Sum of the frames' declared content sizes, or null when a frame does not declare one. */
