@@ -424,6 +424,7 @@ export class Log implements PartitionLog {
 
   private roll(newBase: number): void {
     const old = this.active;
+    if (old.size === 0 && old.baseOffset === newBase) return;
     old.onBecomeInactive();
     this.producerState.takeSnapshot(newBase);
     this.segments.push(LogSegment.create(this.dir, newBase, this.cfg, this.now()));
