@@ -22,11 +22,11 @@ test('a record over the topic max.message.bytes fails with MESSAGE_TOO_LARGE; th
 
 test('a topic that does not exist (auto-creation off) fails after delivery.timeout.ms', async (t) => {
   const broker = await startTestBroker(t, { 'auto.create.topics.enable': 'false' });
-  const producer = new Producer({ 'bootstrap.servers': broker.address, 'delivery.timeout.ms': 1500, 'request.timeout.ms': 1000, 'linger.ms': 0 });
+  const producer = new Producer({ 'bootstrap.servers': broker.address, 'delivery.timeout.ms': 3000, 'request.timeout.ms': 2500, 'linger.ms': 0 });
   t.after(() => producer.close());
   const started = Date.now();
   await assert.rejects(producer.send(randomTopic('missing'), { value: 'x' }), (e: StraitError) => e.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  assert.ok(Date.now() - started < 5000);
+  assert.ok(Date.now() - started < 10_000, 'gave up near delivery.timeout.ms');
 });
 
 test('with no broker listening, close(timeout) gives up and fails what is unsent', async (t) => {
