@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { decodeRecordBatches } from '../../../client/records/record-batch.js';
 import type { Log } from '../../../broker/log/log.js';
 import { batch, capturedLogger, onCleanup, openLog, segmentFiles, tempDir } from './helpers.js';
@@ -186,4 +187,42 @@ test('an interrupted compaction swap is completed on open, a .cleaned file disca
   onCleanup(t, () => reopened.close());
   assert.equal(reopened.logEndOffset, 2);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'topic-0')).filter((f) => f.includes('.swap') || f.includes('.cleaned')), []);
+});
+
+test('property: any cut plus any garbage recovers to exactly the whole batches before the cut', () => {
+  const cleanups: Array<() => void> = [];
+  const fixture = tempDir({ after: (fn) => cleanups.push(fn) });
+  const source = openLog(fixture, { config: { indexIntervalBytes: 64 } });
+  for (let i = 0; i < 12; i++) source.appendAsLeader(batch(1 + (i % 4), { valueSize: 10 * i }), 0);
+  source.close();
+  const original = fs.readFileSync(logFile(fixture, '00000000000000000000.log'));
+  const ends: Array<{ end: number; next: number }> = [];
+  for (let pos = 0; pos < original.length;) {
+    const size = 12 + original.readInt32BE(pos + 8);
+    const next = Number(original.readBigInt64BE(pos)) + original.readInt32BE(pos + 23) + 1;
+    pos += size;
+    ends.push({ end: pos, next });
+  }
+  try {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: original.length }),
+      fc.uint8Array({ maxLength: 300 }),
+      (cut, garbage) => {
+        const dir = tempDir({ after: (fn) => cleanups.push(fn) });
+        fs.mkdirSync(path.join(dir, 'topic-0'));
+        fs.writeFileSync(logFile(dir, '00000000000000000000.log'), Buffer.concat([original.subarray(0, cut), garbage]));
+        const log = openLog(dir, { cleanShutdown: false, config: { indexIntervalBytes: 64 } });
+        try {
+          const whole = ends.filter((e) => e.end <= cut).at(-1);
+          assert.equal(log.logEndOffset, whole?.next ?? 0);
+          assert.equal(log.sizeInBytes, whole?.end ?? 0);
+          assert.deepEqual(allOffsets(log), range(0, whole?.next ?? 0));
+        } finally {
+          log.close();
+        }
+      },
+    ), { numRuns: 60 });
+  } finally {
+    for (const fn of cleanups.reverse()) fn();
+  }
 });

@@ -275,3 +275,33 @@ test('follower appends keep the leader offsets and epochs', (t) => {
   assert.throws(() => follower.appendAsFollower(Buffer.from(bytes)), (e: unknown) => e instanceof StraitError && e.code === ErrorCode.OFFSET_OUT_OF_RANGE);
   assert.equal(follower.logEndOffset, 5);
 });
+
+test('property: random bytes never get in, and never change the log', (t) => {
+  const dir = tempDir(t);
+  const log = openLog(dir);
+  onCleanup(t, () => log.close());
+  log.appendAsLeader(batch(2), 0);
+  const good = batch(3);
+  fc.assert(fc.property(
+    fc.oneof(
+      fc.uint8Array({ maxLength: 500 }).map((a) => Buffer.from(a)),
+      // A real batch with a few bytes overwritten (baseOffset and leader epoch are the broker's to
+      // set, so those are left alone), cut or extended.
+      fc.tuple(fc.array(fc.tuple(fc.integer({ min: 8, max: good.length - 1 }).filter((i) => i < 12 || i > 15), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }))
+        .map(([edits]) => {
+          const b = Buffer.from(good);
+          for (const [at, x] of edits) b[at] = b[at]! ^ x;
+          return b;
+        }),
+      fc.nat(good.length - 1).map((n) => Buffer.from(good.subarray(0, n))),
+      fc.uint8Array({ minLength: 1, maxLength: 40 }).map((a) => Buffer.concat([good, Buffer.from(a)])),
+    ),
+    (bytes) => {
+      const leo = log.logEndOffset;
+      const size = log.sizeInBytes;
+      assert.throws(() => log.appendAsLeader(bytes, 0), (e: unknown) => e instanceof StraitError);
+      assert.equal(log.logEndOffset, leo);
+      assert.equal(log.sizeInBytes, size);
+    },
+  ), { numRuns: 300 });
+});
