@@ -39,6 +39,10 @@ export class ProducerBatch {
   /** Set once sealed and built; a retry re-sends these same bytes (same sequence). */
   buffer: Buffer | undefined;
   baseSequence = -1;
+  /** The producer id the bytes carry (-1 without idempotence). */
+  producerId = -1;
+  /** Times sent; a batch never sent may be rebuilt under a new producer id. */
+  sends = 0;
   attempts = 0;
   done = false;
 

@@ -14,6 +14,13 @@ import { ProduceStreamConnection } from './produce-stream.js';
 import type { ProducerBatch } from './producer-batch.js';
 import { SequenceNumbers } from './sequence-numbers.js';
 
+/** Errors after which the broker will not accept this producer's next sequence numbers. */
+const FATAL_SEQUENCE_ERRORS = new Set<number>([
+  ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  ErrorCode.UNKNOWN_PRODUCER_ID,
+  ErrorCode.INVALID_PRODUCER_EPOCH,
+]);
+
 export interface SenderConfig {
   acks: number;
   maxInFlight: number;
@@ -57,6 +64,7 @@ export class Sender {
   private lastRefreshAt = 0;
   private drainScheduled = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeTime = 0;
   private outstanding = 0;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
@@ -121,13 +129,15 @@ export class Sender {
     });
   }
 
+  /** Drains again at `time` (the earliest of all the times asked for). */
   private wakeAt(time: number): void {
-    const delay = Math.max(0, time - Date.now());
-    if (this.wakeTimer) return;
+    if (this.wakeTimer && this.wakeTime <= time) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTime = time;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       this.scheduleDrain();
-    }, delay);
+    }, Math.max(0, time - Date.now()));
   }
 
   private connection(address: string): ProduceStreamConnection {
@@ -144,7 +154,8 @@ export class Sender {
     if (this.initializing) return;
     this.initializing = true;
     this.cluster
-      .retry(async () => {
+      .retry(async (bail) => {
+        if (this.closed || this.outstanding === 0) bail(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'no records wait for a producer id'));
         const address = this.cluster.anyAddress();
         const client = this.cluster.pool.broker(address);
         const res = await unaryCall<InitProducerIdResponse__Output>(
@@ -196,6 +207,7 @@ export class Sender {
     if (batch.buffer) return batch.buffer;
     if (this.config.idempotence && this.identity) {
       batch.baseSequence = this.sequences.take(batch.topic, batch.partition, batch.recordCount);
+      batch.producerId = this.identity.producerId;
       batch.builder.setProducerFields({ ...this.identity, baseSequence: batch.baseSequence });
     }
     const built: Buffer = batch.builder.build();
@@ -205,18 +217,24 @@ export class Sender {
 
   private drain(): void {
     if (this.closed) return;
+    const now = Date.now();
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const q of this.queues.values()) {
+      while (q.batches.length > 0 && now - q.batches[0]!.createdAt >= this.config.deliveryTimeoutMs) {
+        this.fail(q.batches.shift()!, new StraitError(ErrorCode.REQUEST_TIMED_OUT, `expiring records for ${q.topic}-${q.partition}: delivery.timeout.ms ${this.config.deliveryTimeoutMs} passed`));
+      }
+      if (q.batches.length > 0) oldest = Math.min(oldest, q.batches[0]!.createdAt);
+    }
+    // Whatever else happens (no producer id, no leader), queued batches expire on time.
+    if (oldest !== Number.POSITIVE_INFINITY) this.wakeAt(oldest + this.config.deliveryTimeoutMs);
     if (this.config.idempotence && !this.identity) {
       if (this.outstanding > 0) this.initProducerId();
       return;
     }
     this.cluster.refreshIfStale();
-    const now = Date.now();
     const byAddress = new Map<string, PartitionQueue[]>();
     let needMetadata = false;
     for (const q of this.queues.values()) {
-      while (q.batches.length > 0 && now - q.batches[0]!.createdAt >= this.config.deliveryTimeoutMs) {
-        this.fail(q.batches.shift()!, new StraitError(ErrorCode.REQUEST_TIMED_OUT, `expiring records for ${q.topic}-${q.partition}: delivery.timeout.ms ${this.config.deliveryTimeoutMs} passed`));
-      }
       if (q.batches.length === 0 || (q.retrying && q.inFlight > 0)) continue;
       if (now < q.notBefore) {
         this.wakeAt(q.notBefore);
@@ -266,7 +284,10 @@ export class Sender {
       const request = { acks, timeoutMs: this.config.requestTimeoutMs, topics: topicData, transactionalId: '' };
       const answer = conn.send(request, acks !== 0);
       this.stats.requestsSent++;
-      for (const s of sent) this.stats.batchesSent += s.batches.length;
+      for (const s of sent) {
+        this.stats.batchesSent += s.batches.length;
+        for (const b of s.batches) b.sends++;
+      }
       if (!answer) {
         for (const s of sent) for (const b of s.batches) this.complete(b, -1, -1);
         continue;
@@ -326,6 +347,7 @@ export class Sender {
       if (retriable && b.attempts <= this.config.retry.retries && inTime && !this.closed) again.push(b);
       else this.fail(b, err);
     }
+    if (!retriable && FATAL_SEQUENCE_ERRORS.has(err.code)) this.resetProducerId(s.batches[0]!.producerId);
     if (again.length === 0) return;
     this.stats.batchesRetried += again.length;
     q.retrying = true;
@@ -336,6 +358,23 @@ export class Sender {
       this.cluster.metadata.markStale();
       this.refreshMetadata();
     }
+  }
+
+  /**
+   * After the broker lost track of our sequences (Kafka bumps the epoch here), takes a new producer
+   * id: batches never sent are rebuilt under it; batches already sent keep their bytes, because
+   * rebuilding those could write them twice.
+   */
+  private resetProducerId(failedProducerId: number): void {
+    if (!this.identity || this.identity.producerId !== failedProducerId) return;
+    this.identity = undefined;
+    this.sequences.reset();
+    for (const q of this.queues.values()) {
+      for (const b of q.batches) {
+        if (b.sends === 0) b.buffer = undefined;
+      }
+    }
+    this.scheduleDrain();
   }
 
   /** Fails whatever is still queued and closes the streams. */
