@@ -15,6 +15,7 @@ export const SWAP_SUFFIX = '.swap';
 
 export interface LoadParams {
   dir: string;
+  /** For messages; the logger is expected to carry topic and partition bindings already. */
   topic: string;
   partition: number;
   sizing: SegmentSizing;
@@ -86,7 +87,7 @@ export function loadSegments(p: LoadParams): LoadedSegments {
         segment.load();
       } catch (err) {
         if (!(err instanceof CorruptIndexError || err instanceof CorruptSegmentError || err instanceof RangeError)) throw err;
-        p.logger.warn({ topic: p.topic, partition: p.partition, file: segment.logPath, err: err.message },
+        p.logger.warn({ file: segment.logPath, err: err.message },
           'index or segment tail does not hold up; rebuilding the segment from its batches');
         scan = true;
       }
@@ -99,8 +100,6 @@ export function loadSegments(p: LoadParams): LoadedSegments {
       let laterBytes = 0;
       for (const base of later) laterBytes += fs.statSync(segmentFilePath(p.dir, base, LOG_SUFFIX)).size;
       p.logger.warn({
-        topic: p.topic,
-        partition: p.partition,
         file: segment.logPath,
         offset: segment.nextOffset,
         position: outcome.cut.position,

@@ -49,6 +49,8 @@ function keyOf(topic: string, partition: number): string {
 export class LogManager {
   readonly logDirs: string[];
   private readonly logger: Logger;
+  /** Parent of every Log's logger (each adds topic and partition). */
+  private readonly logLogger: Logger;
   private readonly now: () => number;
   private readonly logs = new Map<string, Log>();
   /** The data dir each log lives in. */
@@ -60,6 +62,7 @@ export class LogManager {
     if (options.logDirs.length === 0) throw new Error('LogManager needs at least one log dir');
     this.logDirs = options.logDirs.map((d) => path.resolve(d));
     this.logger = options.logger.child({ component: 'log-manager' });
+    this.logLogger = options.logger.child({ component: 'log' });
     this.now = options.now ?? Date.now;
   }
 
@@ -92,7 +95,7 @@ export class LogManager {
         const dir = path.join(logDir, entry.name);
         try {
           const log = Log.open({
-            dir, topic, partition, config: configFor(topic), logger: this.logger, now: this.now,
+            dir, topic, partition, config: configFor(topic), logger: this.logLogger, now: this.now,
             recoveryPoint: recoveryPoints.get(key) ?? 0, cleanShutdown: clean,
           });
           const hw = highWatermarks.get(key) ?? log.logStartOffset;
@@ -123,7 +126,7 @@ export class LogManager {
     for (const home of this.homeOf.values()) counts.set(home, (counts.get(home) ?? 0) + 1);
     const logDir = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
     const log = Log.open({
-      dir: path.join(logDir, keyOf(topic, partition)), topic, partition, config, logger: this.logger, now: this.now,
+      dir: path.join(logDir, keyOf(topic, partition)), topic, partition, config, logger: this.logLogger, now: this.now,
       recoveryPoint: 0, cleanShutdown: true,
     });
     this.logs.set(keyOf(topic, partition), log);
