@@ -305,3 +305,23 @@ test('property: random bytes never get in, and never change the log', (t) => {
     },
   ), { numRuns: 300 });
 });
+
+test('flush.messages and flush.ms force an fsync and move the recovery point', (t) => {
+  let now = 0;
+  const byCount = openLog(tempDir(t), { config: { flushMessages: 5 } });
+  onCleanup(t, () => byCount.close());
+  byCount.appendAsLeader(batch(3), 0);
+  assert.equal(byCount.recoveryPoint, 0);
+  byCount.appendAsLeader(batch(2), 0);
+  assert.equal(byCount.recoveryPoint, 5);
+  const byTime = openLog(tempDir(t), { config: { flushMs: 100 }, now: () => now });
+  onCleanup(t, () => byTime.close());
+  byTime.appendAsLeader(batch(1), 0);
+  now = 99;
+  assert.equal(byTime.flushIfDue(), false);
+  now = 100;
+  assert.equal(byTime.flushIfDue(), true);
+  assert.equal(byTime.recoveryPoint, 1);
+  now = 1000;
+  assert.equal(byTime.flushIfDue(), false, 'nothing new to flush');
+});
