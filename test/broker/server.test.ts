@@ -53,6 +53,21 @@ function encodeKeyed(): Buffer {
   return batchOf(['v']);
 }
 
+test('launcher: pause stops answering, resume brings it back; startCluster starts independent nodes', async (t) => {
+  const brokers = useBrokers(t);
+  const [a, b] = await brokers.cluster(2);
+  assert.notEqual(a!.port, b!.port);
+  const client = brokerClient(a!.address);
+  t.after(() => client.close());
+  const topic = randomTopic();
+  assert.equal((await produce(client, topic, 0, batchOf(['x']))).errorCode, ErrorCode.NONE);
+  a!.pause();
+  await assert.rejects(rpc((cb) => client.Metadata({ allTopics: true }, within(300), cb)), /DEADLINE_EXCEEDED|Deadline/);
+  a!.resume();
+  const md = await rpc<MetadataResponse__Output>((cb) => client.Metadata({ allTopics: true }, within(5000), cb));
+  assert.ok(md.topics.some((x) => x.name === topic));
+});
+
 test('kill -9 during a produce burst loses no acknowledged record', async (t) => {
   const broker = await useBrokers(t).start();
   const topic = randomTopic('burst');

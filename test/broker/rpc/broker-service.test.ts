@@ -6,6 +6,8 @@ import { decodeRecordBatches } from '../../../client/records/index.js';
 import type { MetadataResponse__Output } from '../../../client/wire/generated/strait/v1/MetadataResponse.js';
 import type { InitProducerIdResponse__Output } from '../../../client/wire/generated/strait/v1/InitProducerIdResponse.js';
 import type { ProduceResponse__Output } from '../../../client/wire/generated/strait/v1/ProduceResponse.js';
+import type { FetchResponse__Output } from '../../../client/wire/generated/strait/v1/FetchResponse.js';
+import * as grpc from '@grpc/grpc-js';
 import { useBrokers } from '../../helpers/launcher.js';
 import { adminClient, brokerClient, rpc, within } from '../../helpers/grpc-clients.js';
 import { batchOf, createTopic, fetchPartition, latestOffset, produce, randomTopic, readAll } from '../../helpers/broker-calls.js';
@@ -124,5 +126,49 @@ test('broker service over gRPC', async (t) => {
     await done;
     assert.deepEqual(answers.map((a) => a.correlationId), Array.from({ length: 50 }, (_, i) => 1000 + i));
     assert.deepEqual(answers.map((a) => a.topics[0]!.partitions[0]!.baseOffset), Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  await t.test('FetchStream answers each request by correlation id when it is ready', async () => {
+    const topic = randomTopic();
+    await produce(client, topic, 0, batchOf(['first']));
+    const stream = client.FetchStream();
+    const answers: FetchResponse__Output[] = [];
+    const got = (n: number): Promise<void> => new Promise((resolve, reject) => {
+      const check = (): void => { if (answers.length >= n) resolve(); };
+      stream.on('data', (r: FetchResponse__Output) => { answers.push(r); check(); });
+      stream.on('error', reject);
+    });
+    const request = (correlationId: number, fetchOffset: number, maxWaitMs: number) => ({
+      correlationId, replicaId: -1, maxWaitMs, minBytes: 1, maxBytes: 1 << 20,
+      topics: [{ name: topic, partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }] }],
+    });
+    const both = got(2);
+    stream.write(request(11, 1, 10_000));
+    stream.write(request(12, 0, 0));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(answers.map((a) => a.correlationId), [12], 'the immediate answer overtakes the parked one');
+    await produce(client, topic, 0, batchOf(['second']));
+    await both;
+    assert.deepEqual(answers.map((a) => a.correlationId), [12, 11]);
+    const values = decodeRecordBatches(answers[1]!.topics[0]!.partitions[0]!.records).flatMap((b) => b.records.map((r) => r.value?.toString()));
+    assert.deepEqual(values, ['second']);
+    stream.end();
+  });
+
+  await t.test('server reflection lists the services', async () => {
+    const raw = new grpc.Client(broker.address, grpc.credentials.createInsecure());
+    t.after(() => raw.close());
+    const identity = (b: Buffer): Buffer => b;
+    const call = raw.makeBidiStreamRequest('/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo', identity, identity, within(5000));
+    const reply = new Promise<Buffer>((resolve, reject) => {
+      call.on('data', (b: Buffer) => resolve(b));
+      call.on('error', reject);
+    });
+    // ServerReflectionRequest { list_services: "" } is field 7, length-delimited, empty.
+    call.write(Buffer.from([0x3a, 0x00]));
+    const text = (await reply).toString('latin1');
+    call.end();
+    assert.match(text, /strait\.v1\.Broker/);
+    assert.match(text, /strait\.v1\.Admin/);
   });
 });
