@@ -17,8 +17,8 @@ import { LogManager } from './log/log-manager.js';
 import { readMetaProperties, writeMetaProperties } from './log/meta-properties.js';
 import { brokerDefaultsToTopicConfig, InvalidConfigError, type TopicConfig } from './log/topic-config.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
-import { startMetricsEndpoint } from './metrics/http-endpoint.js';
-import { startGrpcServer } from './rpc/grpc-server.js';
+import { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
+import { startGrpcServer, type GrpcListener } from './rpc/grpc-server.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -120,21 +120,22 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
   const core = new BrokerCore(ctx);
 
   let ready = false;
-  const endpoint = await startMetricsEndpoint({
-    registry, host: config.metricsHost, port: config.metricsPort, ready: () => ready, logger: logger.child({ component: 'metrics' }),
-  });
-  let grpcListener;
+  let endpoint: MetricsEndpoint | undefined;
+  let grpcServer: GrpcListener;
   try {
-    grpcListener = await startGrpcServer({
+    endpoint = await startMetricsEndpoint({
+      registry, host: config.metricsHost, port: config.metricsPort, ready: () => ready, logger: logger.child({ component: 'metrics' }),
+    });
+    grpcServer = await startGrpcServer({
       core, host: config.listener.host, port: config.listener.port,
       observer: metrics, logger: logger.child({ component: 'grpc' }),
     });
   } catch (err) {
-    await endpoint.close();
-    await logs.shutdown();
+    await endpoint?.close();
+    logs.shutdown();
     throw err;
   }
-  const grpcServer = grpcListener;
+  const metricsEndpoint = endpoint;
   if (ctx.advertised.port === 0) ctx.advertised.port = grpcServer.port;
   logs.startBackgroundTasks({
     retentionCheckMs: config.retentionCheckIntervalMs,
@@ -144,7 +145,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     compactionMs: config.cleanerEnable ? Math.max(1, config.cleanerBackoffMs) : MAX_TIMER_MS,
   });
   ready = true;
-  logger.info({ grpcPort: grpcServer.port, metricsPort: endpoint.port, logDirs: config.logDirs, topics: topics.list().length }, 'broker started');
+  logger.info({ grpcPort: grpcServer.port, metricsPort: metricsEndpoint.port, logDirs: config.logDirs, topics: topics.list().length }, 'broker started');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -155,11 +156,11 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
       await grpcServer.stop(options.shutdownGraceMs ?? 5000);
       core.releaseWaitingFetches();
       logs.stopBackgroundTasks();
-      await logs.shutdown();
-      await endpoint.close();
+      logs.shutdown();
+      await metricsEndpoint.close();
       logger.info('broker stopped');
     })();
     return stopping;
   };
-  return { port: grpcServer.port, metricsPort: endpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop };
+  return { port: grpcServer.port, metricsPort: metricsEndpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop };
 }

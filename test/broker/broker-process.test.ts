@@ -59,3 +59,16 @@ test('an unknown key warns and the broker starts', async (t) => {
   assert.match(broker.output(), /unknown config key \\"no\.such\.setting\\" ignored/);
   assert.ok(broker.port > 0);
 });
+
+test('a listener port in use stops start-up with a message, and leaves the data dir usable', async (t) => {
+  const first = await useBrokers(t).start();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-busy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'broker.properties');
+  writeFileSync(file, `node.id=1\nlog.dirs=${dir}/data\nlisteners=PLAINTEXT://127.0.0.1:${first.port}\nmetrics.port=0\n`);
+  const { code, stderr } = await runToExit(['broker', '--config', file]);
+  assert.equal(code, 1);
+  assert.match(stderr, /strait broker: .+/);
+  const again = await useBrokers(t).start({ dataDir: `${dir}/data` });
+  assert.ok(again.port > 0);
+});
