@@ -13,6 +13,8 @@ export class CorruptIndexError extends Error {
 
 const PENDING_LIMIT = 4096;
 
+/** Inactive segments release their index files (the entries stay in memory), so a broker holds one
+ * descriptor per old segment rather than three; a later truncation or rebuild reopens them. */
 export class IndexFile {
   private fd: number;
   private size: number;
@@ -34,7 +36,7 @@ export class IndexFile {
     const buf = Buffer.allocUnsafe(this.size);
     let done = 0;
     while (done < this.size) {
-      const n = fs.readSync(this.fd, buf, done, this.size - done, done);
+      const n = fs.readSync(this.handle(), buf, done, this.size - done, done);
       if (n === 0) throw new CorruptIndexError(this.path, 'file shrank while it was read');
       done += n;
     }
@@ -53,7 +55,7 @@ export class IndexFile {
     if (this.pending.length === 0) return;
     const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     this.pending = [];
-    fs.writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    fs.writeSync(this.handle(), bytes, 0, bytes.length, this.size);
     this.size += bytes.length;
   }
 
@@ -61,7 +63,7 @@ export class IndexFile {
     this.commit();
     const size = count * this.entrySize;
     if (size < this.size) {
-      fs.ftruncateSync(this.fd, size);
+      fs.ftruncateSync(this.handle(), size);
       this.size = size;
     }
   }
@@ -69,19 +71,29 @@ export class IndexFile {
   /** Replaces the whole file content (used after a rebuild). */
   overwrite(bytes: Buffer): void {
     this.pending = [];
-    fs.ftruncateSync(this.fd, 0);
-    if (bytes.length > 0) fs.writeSync(this.fd, bytes, 0, bytes.length, 0);
+    fs.ftruncateSync(this.handle(), 0);
+    if (bytes.length > 0) fs.writeSync(this.handle(), bytes, 0, bytes.length, 0);
     this.size = bytes.length;
   }
 
   flush(): void {
     this.commit();
-    fs.fsyncSync(this.fd);
+    if (this.fd >= 0) fs.fsyncSync(this.fd);
+  }
+
+  /** Writes what is queued and closes the descriptor; the next write reopens it. */
+  release(): void {
+    this.commit();
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
   }
 
   close(): void {
-    this.commit();
-    fs.closeSync(this.fd);
-    this.fd = -1;
+    this.release();
+  }
+
+  private handle(): number {
+    if (this.fd < 0) this.fd = fs.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    return this.fd;
   }
 }

@@ -117,5 +117,6 @@ export function loadSegments(p: LoadParams): LoadedSegments {
       break;
     }
   }
+  for (const s of segments.slice(0, -1)) s.onBecomeInactive();
   return { segments, truncated };
 }

@@ -292,8 +292,8 @@ export class LogSegment {
   /** Called when the segment stops being the active one: the final time index entry goes in. */
   onBecomeInactive(): void {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true);
-    this.offsetIndex.commit();
-    this.timeIndex.commit();
+    this.offsetIndex.release();
+    this.timeIndex.release();
   }
 
   flush(): void {

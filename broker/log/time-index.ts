@@ -119,6 +119,11 @@ export class TimeIndex {
     this.file.flush();
   }
 
+  /** Closes the file until the next write; lookups keep working from memory. */
+  release(): void {
+    this.file.release();
+  }
+
   close(): void {
     this.file.close();
   }
