@@ -1,0 +1,148 @@
+// An in-process gRPC Broker service whose produce answers a test scripts: to check the producer's
+// retry, ordering and sequence handling against answers a real broker gives only in rare faults.
+import * as grpc from '@grpc/grpc-js';
+import { loadProtos } from '../../../client/wire/proto.js';
+import { ErrorCode, type ErrorCodeValue } from '../../../client/errors.js';
+import { readBatchHeader, batchPositions } from '../../../client/records/batch-header.js';
+import type { MetadataRequest__Output } from '../../../client/wire/generated/strait/v1/MetadataRequest.js';
+import type { MetadataResponse } from '../../../client/wire/generated/strait/v1/MetadataResponse.js';
+import type { ProduceRequest__Output } from '../../../client/wire/generated/strait/v1/ProduceRequest.js';
+import type { ProduceResponse } from '../../../client/wire/generated/strait/v1/ProduceResponse.js';
+import type { InitProducerIdResponse } from '../../../client/wire/generated/strait/v1/InitProducerIdResponse.js';
+
+export interface ReceivedBatch {
+  topic: string;
+  partition: number;
+  producerId: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+/** What to do with one partition's data in one request. */
+export type PartitionVerdict = { errorCode: ErrorCodeValue } | 'accept';
+/** What to do with a whole request: answer per partition, write it but lose the answer ('drop'), or
+ * break the stream before writing ('break'). */
+export type RequestVerdict = ((topic: string, partition: number, batches: ReceivedBatch[]) => PartitionVerdict) | 'drop' | 'break';
+
+export interface FakeBroker {
+  address: string;
+  /** Every batch the fake received, in arrival order (accepted or not). */
+  received: ReceivedBatch[];
+  /** Batches accepted, per "topic/partition", as the log would hold them. */
+  log: Map<string, ReceivedBatch[]>;
+  /** Scripted verdicts for the next requests, first in first out; then everything is accepted. */
+  script: RequestVerdict[];
+  producerIds: number;
+  stop(): Promise<void>;
+}
+
+export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
+  const { proto } = loadProtos();
+  const server = new grpc.Server();
+  let port = 0;
+  const fake: FakeBroker = { address: '', received: [], log: new Map(), script: [], producerIds: 0, stop: async () => undefined };
+  const unimplemented = (_call: unknown, cb: (err: grpc.ServiceError) => void) => cb({ code: grpc.status.UNIMPLEMENTED } as grpc.ServiceError);
+
+  // Like a Kafka leader: an idempotent batch must carry the next sequence for its producer and
+  // partition; an already written one is answered with its original offset and not written again.
+  const nextSequence = new Map<string, number>();
+  const written = new Map<string, number>();
+  const append = (b: ReceivedBatch): { errorCode: ErrorCodeValue; baseOffset: number } => {
+    const key = `${b.topic}/${b.partition}`;
+    const log = fake.log.get(key) ?? [];
+    fake.log.set(key, log);
+    const end = log.reduce((n, x) => n + x.recordCount, 0);
+    if (b.producerId >= 0) {
+      const pk = `${b.producerId}/${key}`;
+      const dup = written.get(`${pk}/${b.baseSequence}`);
+      if (dup !== undefined) return { errorCode: ErrorCode.NONE, baseOffset: dup };
+      if (b.baseSequence !== (nextSequence.get(pk) ?? 0)) return { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
+      nextSequence.set(pk, b.baseSequence + b.recordCount);
+      written.set(`${pk}/${b.baseSequence}`, end);
+    }
+    log.push(b);
+    return { errorCode: ErrorCode.NONE, baseOffset: end };
+  };
+
+  const answer = (req: ProduceRequest__Output): ProduceResponse | 'drop' | 'break' => {
+    const verdict = fake.script.shift() ?? 'accept-all';
+    if (verdict === 'break') {
+      for (const t of req.topics) for (const p of t.partitions) fake.received.push(...batchesOf(t.name, p.partition, p.records));
+      return verdict;
+    }
+    const response: ProduceResponse = {
+      correlationId: req.correlationId,
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          const batches = batchesOf(t.name, p.partition, p.records);
+          fake.received.push(...batches);
+          const v = typeof verdict === 'function' ? verdict(t.name, p.partition, batches) : 'accept';
+          const failed = (errorCode: ErrorCodeValue) => ({ partition: p.partition, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0, errorMessage: '' });
+          if (v !== 'accept') return failed(v.errorCode);
+          let baseOffset = -1;
+          for (const b of batches) {
+            const r = append(b);
+            if (r.errorCode !== ErrorCode.NONE) return failed(r.errorCode);
+            if (baseOffset < 0) baseOffset = r.baseOffset;
+          }
+          return { partition: p.partition, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1, logStartOffset: 0, errorMessage: '' };
+        }),
+      })),
+    };
+    // 'drop': written, but the answer is lost.
+    return verdict === 'drop' ? 'drop' : response;
+  };
+
+  server.addService(proto.strait.v1.Broker.service, {
+    Metadata: (call: grpc.ServerUnaryCall<MetadataRequest__Output, MetadataResponse>, cb: grpc.sendUnaryData<MetadataResponse>) => {
+      cb(null, {
+        brokers: [{ nodeId: 1, host: '127.0.0.1', port, rack: '' }],
+        clusterId: 'fake',
+        controllerId: 1,
+        topics: call.request.topics.map((name) => ({
+          errorCode: ErrorCode.NONE,
+          name,
+          topicId: '',
+          isInternal: false,
+          partitions: Array.from({ length: partitions }, (_, partition) => ({ errorCode: ErrorCode.NONE, partition, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] })),
+        })),
+      });
+    },
+    InitProducerId: (_call: unknown, cb: grpc.sendUnaryData<InitProducerIdResponse>) => {
+      cb(null, { errorCode: ErrorCode.NONE, producerId: 1000 + fake.producerIds++, producerEpoch: 0 });
+    },
+    ProduceStream: (call: grpc.ServerDuplexStream<ProduceRequest__Output, ProduceResponse>) => {
+      call.on('data', (req: ProduceRequest__Output) => {
+        const res = answer(req);
+        if (res === 'drop') return;
+        if (res === 'break') {
+          call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'fake broker breaks the stream' });
+          return;
+        }
+        call.write(res);
+      });
+      call.on('end', () => call.end());
+      call.on('error', () => undefined);
+    },
+    Produce: unimplemented,
+    Fetch: unimplemented,
+    FetchStream: unimplemented,
+    ListOffsets: unimplemented,
+  });
+  port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  fake.address = `127.0.0.1:${port}`;
+  fake.stop = () => new Promise<void>((resolve) => {
+    server.forceShutdown();
+    resolve();
+  });
+  return fake;
+}
+
+function batchesOf(topic: string, partition: number, records: Buffer): ReceivedBatch[] {
+  return [...batchPositions(records)].map(({ position }) => {
+    const h = readBatchHeader(records, position);
+    return { topic, partition, producerId: h.producerId, baseSequence: h.baseSequence, recordCount: h.recordCount };
+  });
+}
