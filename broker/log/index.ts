@@ -7,7 +7,7 @@ export {
 } from './log.js';
 export {
   LogManager, type LogManagerOptions, type BackgroundIntervals, type FailedLog,
-  CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, REPLICATION_CHECKPOINT,
+  CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, REPLICATION_CHECKPOINT, CLEANER_CHECKPOINT,
 } from './log-manager.js';
 export { cleanLog, type CleanOutcome } from './log-cleaner.js';
 export { readMetaProperties, writeMetaProperties, META_PROPERTIES, type MetaProperties } from './meta-properties.js';

@@ -1,7 +1,7 @@
 // Owns every partition log under log.dirs: loading with recovery, creation and deletion, the
 // background retention / compaction / flush / checkpoint tasks, and a clean shutdown. Per data dir
-// it keeps Kafka's recovery-point-offset-checkpoint, replication-offset-checkpoint (high watermarks)
-// and the .strait_cleanshutdown marker.
+// it keeps Kafka's recovery-point-offset-checkpoint, replication-offset-checkpoint (high watermarks),
+// cleaner-offset-checkpoint and the .strait_cleanshutdown marker.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -16,6 +16,8 @@ import { validateTopicName, type TopicConfig } from './topic-config.js';
 export const CLEAN_SHUTDOWN_FILE = '.strait_cleanshutdown';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const REPLICATION_CHECKPOINT = 'replication-offset-checkpoint';
+/** Where compaction got to per compacted log, so a restart does not re-clean everything. */
+export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint';
 
 export interface LogManagerOptions {
   logDirs: string[];
@@ -75,6 +77,7 @@ export class LogManager {
       const clean = fs.existsSync(marker);
       const recoveryPoints = this.readCheckpoint(path.join(logDir, RECOVERY_POINT_CHECKPOINT));
       const highWatermarks = this.readCheckpoint(path.join(logDir, REPLICATION_CHECKPOINT));
+      const cleanedUpTo = this.readCheckpoint(path.join(logDir, CLEANER_CHECKPOINT));
       if (!clean) this.logger.warn({ logDir }, 'no clean shutdown marker: recovering logs from their recovery points');
       for (const entry of fs.readdirSync(logDir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
@@ -100,6 +103,8 @@ export class LogManager {
           });
           const hw = highWatermarks.get(key) ?? log.logStartOffset;
           log.highWatermark = Math.min(Math.max(hw, log.logStartOffset), log.logEndOffset);
+          const cleaned = cleanedUpTo.get(key);
+          if (cleaned !== undefined) log.cleanedUpTo = Math.min(Math.max(cleaned, log.logStartOffset), log.logEndOffset);
           this.logs.set(key, log);
           this.homeOf.set(log, logDir);
         } catch (err) {
@@ -179,14 +184,17 @@ export class LogManager {
     for (const logDir of this.logDirs) {
       const recovery: TopicPartitionOffset[] = [];
       const hws: TopicPartitionOffset[] = [];
+      const cleaned: TopicPartitionOffset[] = [];
       for (const [log, home] of this.homeOf) {
         if (home !== logDir) continue;
         recovery.push({ topic: log.topic, partition: log.partition, offset: log.recoveryPoint });
         hws.push({ topic: log.topic, partition: log.partition, offset: log.highWatermark });
+        if (log.config.cleanupPolicy !== 'delete') cleaned.push({ topic: log.topic, partition: log.partition, offset: log.cleanedUpTo });
       }
       try {
         writeOffsetCheckpoint(path.join(logDir, RECOVERY_POINT_CHECKPOINT), recovery);
         writeOffsetCheckpoint(path.join(logDir, REPLICATION_CHECKPOINT), hws);
+        writeOffsetCheckpoint(path.join(logDir, CLEANER_CHECKPOINT), cleaned);
       } catch (err) {
         this.logger.error({ logDir, err: (err as Error).message }, 'could not write checkpoints');
       }

@@ -100,7 +100,6 @@ test('runRetention, runCompaction and flushDirty act on every log', (t) => {
   const root = tempDir(t);
   const m = manager(t, [root], () => now);
   m.loadLogs(() => config());
-  onCleanup(t, () => m.shutdown());
   const del = m.createLog('del', 0, config({ segmentBytes: 1, retentionMs: 1000, flushMs: 500 }));
   const cmp = m.createLog('cmp', 0, config({ segmentBytes: 1, cleanupPolicy: 'compact' }));
   for (let i = 0; i < 3; i++) del.appendAsLeader(batch(1, { timestamp: now }), 0);
@@ -113,6 +112,13 @@ test('runRetention, runCompaction and flushDirty act on every log', (t) => {
   assert.equal(del.recoveryPoint, 2); // retention moved it to the new log start
   m.flushDirty();
   assert.equal(del.recoveryPoint, 3);
+  assert.equal(cmp.cleanedUpTo, 2);
+  m.shutdown();
+  const again = manager(t, [root], () => now);
+  again.loadLogs((topic) => topic === 'cmp' ? config({ segmentBytes: 1, cleanupPolicy: 'compact' }) : config());
+  onCleanup(t, () => again.shutdown());
+  assert.equal(again.getLog('cmp', 0)!.cleanedUpTo, 2, 'the cleaner position survives a restart');
+  assert.equal(again.getLog('del', 0)!.logStartOffset, 2);
 });
 
 test('background tasks run on their intervals and stop', async (t) => {
