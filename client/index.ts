@@ -1,5 +1,21 @@
 // Public face of the client SDK: producer, consumer, admin, their options, errors, the records API,
 // partitioners, and the wire helpers the broker and mirror share with the client.
+//
+// Options use Kafka's own dotted names in a plain object ('bootstrap.servers', 'linger.ms',
+// 'enable.idempotence', 'auto.offset.reset', ...), with numbers/booleans or their string forms, so a
+// Kafka properties file or the CLI's `--producer-property k=v` pairs pass through unchanged. A bad
+// value throws InvalidConfigError (code INVALID_CONFIG) naming the key; unknown keys are kept in
+// config.unknownKeys for the caller to warn about, as Kafka's clients warn rather than fail.
+//
+// Producer: send(topic, record) gives one promise per record (RecordMetadata on acknowledgement;
+// acks=0 resolves at write with offset -1). sendMany(topic, records) is the bulk path: one promise for
+// the whole array, no per-record promise or metadata object. sendBatch is Promise.all over send.
+//
+// Admin: an operation over several items (topics, config resources) throws one AdminOperationError
+// listing every failed item with its StraitError, after the other items have succeeded.
+//
+// Consumer: manual assignment only (assign/seek/position/poll and async iterators); group membership
+// (group.id) is accepted in the options but not joined yet.
 export { Producer, type OutgoingRecord } from './producer/producer.js';
 export { parseProducerConfig, type ProducerOptions, type ProducerConfig, type PartitionerName } from './producer/producer-config.js';
 export type { RecordMetadata } from './producer/producer-batch.js';
