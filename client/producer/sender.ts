@@ -101,6 +101,9 @@ export class Sender {
 
   private finished(): void {
     if (--this.outstanding === 0) {
+      // Nothing left to expire or retry: no timer should keep the process up.
+      if (this.wakeTimer) clearTimeout(this.wakeTimer);
+      this.wakeTimer = undefined;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
