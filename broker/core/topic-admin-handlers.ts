@@ -89,7 +89,10 @@ export async function handleDeleteTopics(ctx: BrokerContext, req: DeleteTopicsRe
     try {
       if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
       validateTopicName(name);
+      const partitions = ctx.topics.get(name)?.partitions ?? 0;
       await ctx.topics.delete(name);
+      // Fetches parked on the topic answer now (UNKNOWN_TOPIC_OR_PARTITION) instead of at max_wait_ms.
+      for (let p = 0; p < partitions; p++) ctx.purgatory.onAppend(name, p);
       topics.push({ name: topicName, errorCode: ErrorCode.NONE, errorMessage: '' });
     } catch (err) {
       if (isUnexpected(err)) ctx.logger.error({ err, topic: topicName }, 'delete topic failed');

@@ -14,7 +14,7 @@ import { ConfigResourceType } from '../../../client/wire/generated/strait/v1/Con
 import { ConfigSource } from '../../../client/wire/generated/strait/v1/ConfigSource.js';
 import { useBrokers } from '../../helpers/launcher.js';
 import { adminClient, brokerClient, rpc, within } from '../../helpers/grpc-clients.js';
-import { batchOf, createTopic, produce, randomTopic } from '../../helpers/broker-calls.js';
+import { batchOf, createTopic, fetchPartition, produce, randomTopic } from '../../helpers/broker-calls.js';
 
 type ResourceType = (typeof ConfigResourceType)[keyof typeof ConfigResourceType];
 type AlterOp = (typeof AlterConfigOp)[keyof typeof AlterConfigOp];
@@ -101,7 +101,12 @@ test('admin service over gRPC', async (t) => {
     await createTopic(admin, name, 1);
     await produce(client, name, 0, batchOf(['x']));
     const del = (names: string[]): Promise<DeleteTopicsResponse__Output> => rpc((cb) => admin.DeleteTopics({ topicNames: names }, within(5000), cb));
+    const started = Date.now();
+    const parked = fetchPartition(client, name, 0, 1, { maxWaitMs: 10_000, minBytes: 1 });
+    await new Promise((r) => setTimeout(r, 100));
     assert.equal((await del([name])).topics[0]!.errorCode, ErrorCode.NONE);
+    assert.equal((await parked).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.ok(Date.now() - started < 5000, 'a fetch parked on a deleted topic answers at once');
     assert.equal(await partitionsOf(name), -1);
     assert.equal((await del([name])).topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     assert.equal((await createTopic(admin, name, 1)).topics[0]!.errorCode, ErrorCode.NONE);
