@@ -34,6 +34,7 @@ export {
   type ConfigResource,
   type ConfigResourceKind,
   type ConfigEntryDescription,
+  type DescribedResource,
   type ConfigAlteration,
   type AlterOp,
   type ClusterDescription,

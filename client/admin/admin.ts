@@ -70,6 +70,12 @@ export interface ConfigEntryDescription {
   isSensitive: boolean;
 }
 
+export interface DescribedResource {
+  type: ConfigResourceKind;
+  name: string;
+  configs: ConfigEntryDescription[];
+}
+
 export type AlterOp = 'set' | 'delete' | 'append' | 'subtract';
 
 export interface ConfigAlteration {
@@ -179,7 +185,11 @@ export class Admin {
     return names.map((n) => found.get(n)!);
   }
 
-  async describeConfigs(resources: readonly ConfigResource[]): Promise<Map<string, ConfigEntryDescription[]>> {
+  /** One resource's config entries, or, for a list, each resource's entries in the order asked. */
+  describeConfigs(resource: ConfigResource): Promise<ConfigEntryDescription[]>;
+  describeConfigs(resources: readonly ConfigResource[]): Promise<DescribedResource[]>;
+  async describeConfigs(what: ConfigResource | readonly ConfigResource[]): Promise<ConfigEntryDescription[] | DescribedResource[]> {
+    const resources: readonly ConfigResource[] = Array.isArray(what) ? what : [what as ConfigResource];
     const results = await runItemRequest(this.cluster, 'describeConfigs', resources, (r) => resourceKey(r.type, r.name), async (open, address) => {
       const client = this.cluster.pool.admin(address);
       const request = {
@@ -194,7 +204,8 @@ export class Admin {
         result: r.configs.map((c) => ({ name: c.name, value: c.value ?? null, readOnly: c.readOnly, source: c.source, isSensitive: c.isSensitive })),
       }));
     });
-    return new Map(resources.map((r) => [r.name, results.get(resourceKey(r.type, r.name))!]));
+    const described = resources.map((r) => ({ type: r.type, name: r.name, configs: results.get(resourceKey(r.type, r.name))! }));
+    return Array.isArray(what) ? described : described[0]!.configs;
   }
 
   async incrementalAlterConfigs(alterations: readonly ConfigAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {

@@ -60,8 +60,11 @@ test('admin against a broker', async (t) => {
   await t.test('describe and incrementally alter topic configs', async () => {
     const name = randomTopic();
     await admin.createTopics([{ name, numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '60000' } }]);
-    const value = async (key: string) => (await admin.describeConfigs([{ type: 'topic', name, keys: [key] }])).get(name)!.find((c) => c.name === key)?.value;
+    const value = async (key: string) => (await admin.describeConfigs({ type: 'topic', name, keys: [key] })).find((c) => c.name === key)?.value;
     assert.equal(await value('retention.ms'), '60000');
+    const [described] = await admin.describeConfigs([{ type: 'topic', name }]);
+    assert.equal(described!.name, name);
+    assert.ok(described!.configs.some((c) => c.name === 'cleanup.policy'), 'all keys when none are named');
     await admin.incrementalAlterConfigs([{ type: 'topic', name, changes: [{ name: 'retention.ms', value: '120000' }] }]);
     assert.equal(await value('retention.ms'), '120000');
     await admin.incrementalAlterConfigs([{ type: 'topic', name, changes: [{ name: 'retention.ms', op: 'delete' }] }]);
