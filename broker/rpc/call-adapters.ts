@@ -3,6 +3,7 @@
 // with an error code where the message has one, else INVALID_ARGUMENT), an unexpected failure is
 // logged and answered, and neither ends the process or, on a stream, the stream.
 import * as grpc from '@grpc/grpc-js';
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError, errorName } from '../../client/errors.js';
@@ -152,6 +153,8 @@ export function bidiStream<Req, Res>(
 ): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const abort = new AbortController();
+    // Every parked fetch of the stream listens on this one signal; many in flight are normal.
+    setMaxListeners(0, abort.signal);
     let open = true;
     let inFlight = 0;
     let ended = false;
