@@ -112,3 +112,16 @@ test("a topic's error comes back as a StraitError: at once when final, after the
   await assert.rejects(cluster.topic('missing'), (e: StraitError) => e.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   assert.equal(fake.requests.length, 4, 'the first try and 3 retries');
 });
+
+test('metadata older than metadata.max.age.ms is refreshed in the background on use', async (t) => {
+  const fake = await fakeBroker(t);
+  const cluster = new Cluster({ ...config([{ host: '127.0.0.1', port: fake.port }]), metadataMaxAgeMs: 50 });
+  t.after(() => cluster.close());
+  await cluster.topic('a');
+  await cluster.topic('a');
+  assert.equal(fake.requests.length, 1, 'fresh: served from the cache');
+  await new Promise((r) => setTimeout(r, 80));
+  await cluster.topic('a');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(fake.requests.length, 2, 'stale: one background refresh');
+});

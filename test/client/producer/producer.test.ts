@@ -78,6 +78,23 @@ test('producer against a broker', async (t) => {
     assert.deepEqual(got.map((r) => r.value?.toString()), records.map((r) => r.value));
   });
 
+  await t.test('every compression codec round-trips, and a record larger than batch.size goes alone', async () => {
+    const topic = randomTopic();
+    await admin.createTopics([{ name: topic, numPartitions: 1, replicationFactor: 1 }]);
+    const expected: string[] = [];
+    for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
+      const producer = new Producer({ 'bootstrap.servers': broker.address, 'compression.type': codec, 'batch.size': 4096 });
+      const records = Array.from({ length: 200 }, (_, i) => ({ key: `${codec}-${i}`, value: `${codec} value ${i} `.repeat(5) }));
+      await producer.sendMany(topic, records);
+      const big = 'B'.repeat(20_000);
+      await producer.send(topic, { key: `${codec}-big`, value: big });
+      await producer.close();
+      expected.push(...records.map((r) => r.value), big);
+    }
+    const got = await consumeAll(broker.address, topic, 1, expected.length);
+    assert.deepEqual(got.map((r) => r.value?.toString()), expected);
+  });
+
   await t.test('an explicit partition out of range is rejected with UNKNOWN_TOPIC_OR_PARTITION', async () => {
     const topic = randomTopic();
     await admin.createTopics([{ name: topic, numPartitions: 2, replicationFactor: 1 }]);
