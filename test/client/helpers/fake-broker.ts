@@ -1,9 +1,14 @@
-// An in-process gRPC Broker service whose produce answers a test scripts: to check the producer's
-// retry, ordering and sequence handling against answers a real broker gives only in rare faults.
+// An in-process gRPC Broker service whose produce and fetch answers a test scripts: to check the
+// clients' retry, ordering and sequence handling against answers a real broker gives only in rare
+// faults.
 import * as grpc from '@grpc/grpc-js';
 import { loadProtos } from '../../../client/wire/proto.js';
 import { ErrorCode, type ErrorCodeValue } from '../../../client/errors.js';
-import { readBatchHeader, batchPositions } from '../../../client/records/batch-header.js';
+import { readBatchHeader, batchPositions, lastOffsetOf } from '../../../client/records/batch-header.js';
+import type { FetchRequest__Output } from '../../../client/wire/generated/strait/v1/FetchRequest.js';
+import type { FetchResponse } from '../../../client/wire/generated/strait/v1/FetchResponse.js';
+import type { ListOffsetsRequest__Output } from '../../../client/wire/generated/strait/v1/ListOffsetsRequest.js';
+import type { ListOffsetsResponse } from '../../../client/wire/generated/strait/v1/ListOffsetsResponse.js';
 import type { MetadataRequest__Output } from '../../../client/wire/generated/strait/v1/MetadataRequest.js';
 import type { MetadataResponse } from '../../../client/wire/generated/strait/v1/MetadataResponse.js';
 import type { ProduceRequest__Output } from '../../../client/wire/generated/strait/v1/ProduceRequest.js';
@@ -33,14 +38,28 @@ export interface FakeBroker {
   /** Scripted verdicts for the next requests, first in first out; then everything is accepted. */
   script: RequestVerdict[];
   producerIds: number;
+  /** Batches served to fetches, per "topic/partition", with their offsets set. */
+  fetchLog: Map<string, Buffer[]>;
+  /** Scripted fetch answers per partition, first in first out; then the log is served. */
+  fetchScript: FetchVerdict[];
+  /** Fetch offsets asked for, per "topic/partition", in order. */
+  fetchOffsets: Map<string, number[]>;
+  metadataRequests: number;
   stop(): Promise<void>;
 }
+
+/** An error for the partition, the served bytes cut in the middle of the last batch, or a broken stream. */
+export type FetchVerdict = { errorCode: ErrorCodeValue } | 'partial' | 'break';
 
 export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
   const { proto } = loadProtos();
   const server = new grpc.Server();
   let port = 0;
-  const fake: FakeBroker = { address: '', received: [], log: new Map(), script: [], producerIds: 0, stop: async () => undefined };
+  const fake: FakeBroker = {
+    address: '', received: [], log: new Map(), script: [], producerIds: 0,
+    fetchLog: new Map(), fetchScript: [], fetchOffsets: new Map(), metadataRequests: 0,
+    stop: async () => undefined,
+  };
   const unimplemented = (_call: unknown, cb: (err: grpc.ServiceError) => void) => cb({ code: grpc.status.UNIMPLEMENTED } as grpc.ServiceError);
 
   // Like a Kafka leader: an idempotent batch must carry the next sequence for its producer and
@@ -97,6 +116,7 @@ export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
 
   server.addService(proto.strait.v1.Broker.service, {
     Metadata: (call: grpc.ServerUnaryCall<MetadataRequest__Output, MetadataResponse>, cb: grpc.sendUnaryData<MetadataResponse>) => {
+      fake.metadataRequests++;
       cb(null, {
         brokers: [{ nodeId: 1, host: '127.0.0.1', port, rack: '' }],
         clusterId: 'fake',
@@ -126,10 +146,51 @@ export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
       call.on('end', () => call.end());
       call.on('error', () => undefined);
     },
+    FetchStream: (call: grpc.ServerDuplexStream<FetchRequest__Output, FetchResponse>) => {
+      call.on('data', (req: FetchRequest__Output) => {
+        let empty = true;
+        let broken = false;
+        const topics = req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => {
+            const key = `${t.name}/${p.partition}`;
+            fake.fetchOffsets.set(key, [...(fake.fetchOffsets.get(key) ?? []), p.fetchOffset]);
+            const verdict = fake.fetchScript.shift();
+            const batches = (fake.fetchLog.get(key) ?? []).filter((b) => lastOffsetOf(b, 0) >= p.fetchOffset);
+            const highWatermark = (fake.fetchLog.get(key) ?? []).reduce((hw, b) => Math.max(hw, lastOffsetOf(b, 0) + 1), 0);
+            const base = { partition: p.partition, highWatermark, lastStableOffset: highWatermark, logStartOffset: 0 };
+            if (verdict === 'break') broken = true;
+            if (verdict !== undefined && verdict !== 'partial' && verdict !== 'break') return { ...base, errorCode: verdict.errorCode, records: Buffer.alloc(0) };
+            let records = Buffer.concat(batches);
+            if (verdict === 'partial' && batches.length > 0) records = records.subarray(0, records.length - 10);
+            if (records.length > 0) empty = false;
+            return { ...base, errorCode: ErrorCode.NONE, records };
+          }),
+        }));
+        if (broken) {
+          call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'fake broker breaks the fetch stream' });
+          return;
+        }
+        // A long poll in miniature: an empty answer waits a little, so a consumer does not spin.
+        setTimeout(() => call.write({ correlationId: req.correlationId, errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics }), empty ? Math.min(req.maxWaitMs, 50) : 0);
+      });
+      call.on('end', () => call.end());
+      call.on('error', () => undefined);
+    },
+    ListOffsets: (call: grpc.ServerUnaryCall<ListOffsetsRequest__Output, ListOffsetsResponse>, cb: grpc.sendUnaryData<ListOffsetsResponse>) => {
+      cb(null, {
+        topics: call.request.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => {
+            const batches = fake.fetchLog.get(`${t.name}/${p.partition}`) ?? [];
+            const end = batches.reduce((hw, b) => Math.max(hw, lastOffsetOf(b, 0) + 1), 0);
+            return { partition: p.partition, errorCode: ErrorCode.NONE, timestamp: -1, offset: p.timestamp === -2 ? 0 : end, leaderEpoch: 0 };
+          }),
+        })),
+      });
+    },
     Produce: unimplemented,
     Fetch: unimplemented,
-    FetchStream: unimplemented,
-    ListOffsets: unimplemented,
   });
   port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   fake.address = `127.0.0.1:${port}`;
