@@ -2,6 +2,11 @@
 // `strait <command> [options]`: a small dispatcher; each command parses its own arguments.
 import { parseCommand, requiredString, UsageError } from './cli-args.js';
 import { runBrokerProcess } from '../broker/index.js';
+import { AdminOperationError, StraitError } from '../client/index.js';
+import { CONFIGS_USAGE, runConfigs } from './commands/configs.js';
+import { CONSUME_USAGE, runConsume } from './commands/consume.js';
+import { PRODUCE_USAGE, runProduce } from './commands/produce.js';
+import { runTopics, TOPICS_USAGE } from './commands/topics.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -13,6 +18,10 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
       return runBrokerProcess(requiredString(values, 'config'));
     },
   },
+  topics: { summary: TOPICS_USAGE, run: (argv) => runTopics(argv) },
+  produce: { summary: PRODUCE_USAGE, run: (argv) => runProduce(argv) },
+  consume: { summary: CONSUME_USAGE, run: (argv) => runConsume(argv) },
+  configs: { summary: CONFIGS_USAGE, run: (argv) => runConfigs(argv) },
 };
 
 function usage(): string {
@@ -35,6 +44,16 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`strait ${name}: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof AdminOperationError && err.failures.length === 1) {
+      const { error } = err.failures[0]!;
+      process.stderr.write(`strait ${name}: ${error.name}: ${error.message}\n`);
+      return 1;
+    }
+    if (err instanceof StraitError) {
+      // One line: Kafka's error name and the server's message.
+      process.stderr.write(`strait ${name}: ${err.name}: ${err.message}\n`);
       return 1;
     }
     throw err;

@@ -1,0 +1,106 @@
+// `strait topics`: kafka-topics.sh's flags and output layout.
+import { Admin, ConfigSource, type TopicDescription } from '../../client/index.js';
+import { flag, intOption, keyValueOptions, oneAction, parseCommand, requiredString, stringOption, UsageError } from '../cli-args.js';
+
+const OPTIONS = {
+  'bootstrap-server': { type: 'string' },
+  create: { type: 'boolean' },
+  list: { type: 'boolean' },
+  describe: { type: 'boolean' },
+  delete: { type: 'boolean' },
+  alter: { type: 'boolean' },
+  topic: { type: 'string' },
+  partitions: { type: 'string' },
+  'replication-factor': { type: 'string' },
+  config: { type: 'string', multiple: true },
+  'if-not-exists': { type: 'boolean' },
+  'if-exists': { type: 'boolean' },
+  'exclude-internal': { type: 'boolean' },
+} as const;
+
+const ACTIONS = ['create', 'list', 'describe', 'delete', 'alter'] as const;
+
+export const TOPICS_USAGE = 'topics --bootstrap-server H:P --create|--list|--describe|--delete|--alter [--topic T] [--partitions N] [--replication-factor N] [--config k=v ...]';
+
+export async function runTopics(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { values } = parseCommand(argv, OPTIONS);
+  const action = oneAction(values, ACTIONS);
+  const admin = new Admin({ 'bootstrap.servers': requiredString(values, 'bootstrap-server') });
+  try {
+    switch (action) {
+      case 'create': {
+        const name = requiredString(values, 'topic');
+        const existing = flag(values, 'if-not-exists') ? await admin.listTopics({ includeInternal: true }) : [];
+        if (existing.includes(name)) return 0;
+        await admin.createTopics([
+          {
+            name,
+            numPartitions: intOption(values, 'partitions', 1) ?? -1,
+            replicationFactor: intOption(values, 'replication-factor', 1) ?? -1,
+            configs: keyValueOptions(values, 'config'),
+          },
+        ]);
+        out.write(`Created topic ${name}.\n`);
+        return 0;
+      }
+      case 'list': {
+        const names = await admin.listTopics({ includeInternal: !flag(values, 'exclude-internal') });
+        for (const name of names.sort()) out.write(`${name}\n`);
+        return 0;
+      }
+      case 'describe': {
+        const topic = stringOption(values, 'topic');
+        const names = topic ? [topic] : (await admin.listTopics({ includeInternal: !flag(values, 'exclude-internal') })).sort();
+        if (names.length === 0) return 0;
+        const descriptions = await admin.describeTopics(names);
+        const configs = await admin.describeConfigs(names.map((name) => ({ type: 'topic' as const, name })));
+        for (const d of descriptions) {
+          const overrides = (configs.find((r) => r.name === d.name)?.configs ?? [])
+            .filter((c) => c.source === ConfigSource.DYNAMIC_TOPIC_CONFIG)
+            .map((c) => `${c.name}=${c.isSensitive ? 'null' : c.value}`);
+          out.write(describeTopic(d, overrides));
+        }
+        return 0;
+      }
+      case 'delete': {
+        const name = requiredString(values, 'topic');
+        if (flag(values, 'if-exists') && !(await admin.listTopics({ includeInternal: true })).includes(name)) return 0;
+        await admin.deleteTopics([name]);
+        return 0;
+      }
+      case 'alter': {
+        const name = requiredString(values, 'topic');
+        const partitions = intOption(values, 'partitions', 1);
+        const configs = keyValueOptions(values, 'config');
+        if (partitions === undefined && Object.keys(configs).length === 0) {
+          throw new UsageError('--alter needs --partitions N or --config k=v');
+        }
+        if (partitions !== undefined) await admin.createPartitions([{ name, count: partitions }]);
+        if (Object.keys(configs).length > 0) {
+          await admin.incrementalAlterConfigs([
+            { type: 'topic', name, changes: Object.entries(configs).map(([k, v]) => ({ name: k, op: 'set' as const, value: v })) },
+          ]);
+        }
+        return 0;
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Kafka's layout: a topic line, then one tab-indented line per partition. */
+export function describeTopic(d: TopicDescription, overrides: string[]): string {
+  const rf = d.partitions[0]?.replicas.length ?? 0;
+  const lines = [
+    `Topic: ${d.name}\tTopicId: ${d.topicId}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${overrides.join(',')}`,
+    ...[...d.partitions]
+      .sort((a, b) => a.partition - b.partition)
+      .map((p) => {
+        const leader = p.leaderId < 0 ? 'none' : String(p.leaderId);
+        const offline = p.offlineReplicas.length > 0 ? `\tOffline: ${p.offlineReplicas.join(',')}` : '';
+        return `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${offline}`;
+      }),
+  ];
+  return lines.join('\n') + '\n';
+}
