@@ -4,22 +4,13 @@
 // sequence numbers so the broker drops what it already has), fails the rest.
 import { ErrorCode, StraitError, errorFromCode } from '../errors.js';
 import { invalidatesMetadata, type Cluster } from '../cluster/cluster.js';
-import { unaryCall } from '../cluster/connection-pool.js';
 import { backoffDelay, type RetryPolicy } from '../cluster/retry.js';
-import type { InitProducerIdResponse__Output } from '../wire/generated/strait/v1/InitProducerIdResponse.js';
 import type { PartitionProduceData } from '../wire/generated/strait/v1/PartitionProduceData.js';
 import type { ProduceResponse__Output } from '../wire/generated/strait/v1/ProduceResponse.js';
 import type { TopicProduceData } from '../wire/generated/strait/v1/TopicProduceData.js';
 import { ProduceStreamConnection } from './produce-stream.js';
 import type { ProducerBatch } from './producer-batch.js';
-import { SequenceNumbers } from './sequence-numbers.js';
-
-/** Errors after which the broker will not accept this producer's next sequence numbers. */
-const FATAL_SEQUENCE_ERRORS = new Set<number>([
-  ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-  ErrorCode.UNKNOWN_PRODUCER_ID,
-  ErrorCode.INVALID_PRODUCER_EPOCH,
-]);
+import { FATAL_SEQUENCE_ERRORS, ProducerIdentity } from './producer-identity.js';
 
 export interface SenderConfig {
   acks: number;
@@ -47,19 +38,12 @@ interface SentPartition {
   batches: ProducerBatch[];
 }
 
-export interface ProducerIdentity {
-  producerId: number;
-  producerEpoch: number;
-}
-
 export class Sender {
   private readonly cluster: Cluster;
   private readonly config: SenderConfig;
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly connections = new Map<string, ProduceStreamConnection>();
-  readonly sequences = new SequenceNumbers();
-  identity: ProducerIdentity | undefined;
-  private initializing = false;
+  private readonly identity: ProducerIdentity;
   private refreshing = false;
   private lastRefreshAt = 0;
   private drainScheduled = false;
@@ -74,6 +58,7 @@ export class Sender {
   constructor(cluster: Cluster, config: SenderConfig) {
     this.cluster = cluster;
     this.config = config;
+    this.identity = new ProducerIdentity(cluster, config.requestTimeoutMs);
   }
 
   /** Batches sealed and not yet completed or failed. */
@@ -154,34 +139,13 @@ export class Sender {
   }
 
   private initProducerId(): void {
-    if (this.initializing) return;
-    this.initializing = true;
-    this.cluster
-      .retry(async (bail) => {
-        if (this.closed || this.outstanding === 0) bail(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'no records wait for a producer id'));
-        const address = this.cluster.anyAddress();
-        const client = this.cluster.pool.broker(address);
-        const res = await unaryCall<InitProducerIdResponse__Output>(
-          (o, cb) => client.InitProducerId({ transactionalId: '', transactionTimeoutMs: 0, producerId: -1, producerEpoch: -1 }, o, cb),
-          this.config.requestTimeoutMs,
-          address,
-        );
-        const err = errorFromCode(res.errorCode);
-        if (err) throw err;
-        return res;
-      })
-      .then((res) => {
-        this.identity = { producerId: res.producerId, producerEpoch: res.producerEpoch };
-        this.sequences.reset();
-      })
-      .catch((err: unknown) => {
-        const error = err instanceof StraitError ? err : new StraitError(ErrorCode.UNKNOWN_SERVER_ERROR, String(err));
-        for (const q of this.queues.values()) for (const b of q.batches.splice(0)) this.fail(b, error);
-      })
-      .finally(() => {
-        this.initializing = false;
+    this.identity.init(
+      () => !this.closed && this.outstanding > 0,
+      (err) => {
+        if (err) for (const q of this.queues.values()) for (const b of q.batches.splice(0)) this.fail(b, err);
         this.scheduleDrain();
-      });
+      },
+    );
   }
 
   /** Refreshes metadata for the queued topics, at most once per retry.backoff.ms. */
@@ -208,11 +172,7 @@ export class Sender {
   /** Seals sequence numbers and producer id into a batch the first time it is sent. */
   private build(batch: ProducerBatch): Buffer {
     if (batch.buffer) return batch.buffer;
-    if (this.config.idempotence && this.identity) {
-      batch.baseSequence = this.sequences.take(batch.topic, batch.partition, batch.recordCount);
-      batch.producerId = this.identity.producerId;
-      batch.builder.setProducerFields({ ...this.identity, baseSequence: batch.baseSequence });
-    }
+    if (this.config.idempotence) this.identity.stamp(batch);
     const built: Buffer = batch.builder.build();
     batch.buffer = built;
     return built;
@@ -230,7 +190,7 @@ export class Sender {
     }
     // Whatever else happens (no producer id, no leader), queued batches expire on time.
     if (oldest !== Number.POSITIVE_INFINITY) this.wakeAt(oldest + this.config.deliveryTimeoutMs);
-    if (this.config.idempotence && !this.identity) {
+    if (this.config.idempotence && !this.identity.ready) {
       if (this.outstanding > 0) this.initProducerId();
       return;
     }
@@ -364,14 +324,12 @@ export class Sender {
   }
 
   /**
-   * After the broker lost track of our sequences (Kafka bumps the epoch here), takes a new producer
-   * id: batches never sent are rebuilt under it; batches already sent keep their bytes, because
-   * rebuilding those could write them twice.
+   * After the broker lost track of our sequences, takes a new producer id: batches never sent are
+   * rebuilt under it; batches already sent keep their bytes, because rebuilding those could write
+   * them twice.
    */
   private resetProducerId(failedProducerId: number): void {
-    if (!this.identity || this.identity.producerId !== failedProducerId) return;
-    this.identity = undefined;
-    this.sequences.reset();
+    if (!this.identity.reset(failedProducerId)) return;
     for (const q of this.queues.values()) {
       for (const b of q.batches) {
         if (b.sends === 0) b.buffer = undefined;
