@@ -10,6 +10,9 @@ export interface ClientConfig {
   metadataMaxAgeMs: number;
   retry: RetryPolicy;
   allowAutoTopicCreation: boolean;
+  /** reconnect.backoff.ms / reconnect.backoff.max.ms: how soon a lost broker connection is retried. */
+  reconnectBackoffMs: number;
+  reconnectBackoffMaxMs: number;
 }
 
 export const MAX_INT32 = 2147483647;
@@ -19,6 +22,8 @@ export function readClientConfig(reader: ConfigReader, defaults: { retries: numb
   if (!servers) throw new InvalidConfigError('bootstrap.servers', 'is required');
   const backoffMs = reader.int('retry.backoff.ms', 100, { min: 0 });
   const backoffMaxMs = reader.int('retry.backoff.max.ms', 1000, { min: 0 });
+  const reconnectBackoffMs = reader.int('reconnect.backoff.ms', 50, { min: 1 });
+  const reconnectBackoffMaxMs = reader.int('reconnect.backoff.max.ms', 1000, { min: 1 });
   return {
     bootstrap: parseBootstrapServers(servers),
     clientId: reader.string('client.id', `${defaults.clientIdPrefix}-${process.pid}`),
@@ -31,5 +36,7 @@ export function readClientConfig(reader: ConfigReader, defaults: { retries: numb
       jitter: 0.2,
     },
     allowAutoTopicCreation: reader.bool('allow.auto.create.topics', true),
+    reconnectBackoffMs,
+    reconnectBackoffMaxMs: Math.max(reconnectBackoffMs, reconnectBackoffMaxMs),
   };
 }

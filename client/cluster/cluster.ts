@@ -37,9 +37,13 @@ export class Cluster {
   private refreshingTopics = new Set<string>();
   private nextBootstrap = 0;
 
-  constructor(config: ClientConfig, pool = new ConnectionPool()) {
+  constructor(config: ClientConfig, pool?: ConnectionPool) {
     this.config = config;
-    this.pool = pool;
+    // grpc-js would otherwise back off reconnects up to two minutes; Kafka clients cap it at 1 s.
+    this.pool = pool ?? new ConnectionPool({
+      'grpc.initial_reconnect_backoff_ms': config.reconnectBackoffMs,
+      'grpc.max_reconnect_backoff_ms': config.reconnectBackoffMaxMs,
+    });
   }
 
   /** Known brokers first (rotated), then the bootstrap list: where a metadata request may go. */

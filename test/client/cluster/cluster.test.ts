@@ -55,6 +55,8 @@ function config(bootstrap: { host: string; port: number }[]): ClientConfig {
     metadataMaxAgeMs: 60_000,
     retry: { retries: 3, backoffMs: 10, backoffMaxMs: 20, jitter: 0.2 },
     allowAutoTopicCreation: false,
+    reconnectBackoffMs: 50,
+    reconnectBackoffMaxMs: 1000,
   };
 }
 
