@@ -1,0 +1,61 @@
+// `npm run bench`: throughput and end-to-end latency through one real broker process on loopback.
+// Prints a table and writes bench/results/<timestamp>.json. A benchmark, never a test.
+//   BENCH_SCALE=0.2 npm run bench   runs a shorter version.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withBroker } from './bench-broker.js';
+import { consumeThroughput, createBenchTopic, produceThroughput, type ThroughputResult } from './throughput.js';
+import { endToEndLatency, type LatencyResult } from './latency.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? '1');
+if (!(scale > 0 && scale <= 10)) {
+  console.error('BENCH_SCALE must be a number in (0, 10]');
+  process.exit(1);
+}
+const n = (count: number): number => Math.max(1000, Math.round(count * scale));
+
+function formatRate(r: ThroughputResult): string[] {
+  return [r.name, r.records.toLocaleString('en-US'), Math.round(r.recordsPerSecond).toLocaleString('en-US'), r.megabytesPerSecond.toFixed(1), r.seconds.toFixed(2)];
+}
+
+async function main(): Promise<void> {
+  const throughput: ThroughputResult[] = [];
+  const latency: LatencyResult[] = [];
+  await withBroker(async (broker) => {
+    await createBenchTopic(broker.address, 'bench-100');
+    await createBenchTopic(broker.address, 'bench-1k');
+    await createBenchTopic(broker.address, 'bench-latency');
+    const small = n(3_000_000);
+    const large = n(500_000);
+    throughput.push(await produceThroughput(broker.address, 'bench-100', small, 100));
+    throughput.push(await produceThroughput(broker.address, 'bench-1k', large, 1024));
+    throughput.push(await consumeThroughput(broker.address, 'bench-100', small, 100));
+    throughput.push(await consumeThroughput(broker.address, 'bench-1k', large, 1024));
+    latency.push(await endToEndLatency(broker.address, 'bench-latency', 2000, Math.max(5, Math.round(20 * scale))));
+  });
+
+  const header = ['scenario', 'records', 'records/s', 'MB/s', 'seconds'];
+  const rows = throughput.map(formatRate);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  console.log('');
+  for (const l of latency) {
+    console.log(`${l.name}: p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, p99.9 ${l.p999Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(2)} ms (${l.records} records)`);
+  }
+
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const resultsDir = path.resolve(here, '../../bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), scale, host: { cpus: os.cpus().length, node: process.version }, throughput, latency }, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

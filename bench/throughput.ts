@@ -1,0 +1,96 @@
+// Producer and consumer throughput through one broker: records of a fixed size into one partition
+// with acks=1, then read back from the beginning.
+import { Admin, Consumer, Producer, type OutgoingRecord } from '../client/index.js';
+
+export interface ThroughputResult {
+  name: string;
+  records: number;
+  recordBytes: number;
+  seconds: number;
+  recordsPerSecond: number;
+  megabytesPerSecond: number;
+}
+
+function result(name: string, records: number, recordBytes: number, seconds: number): ThroughputResult {
+  return {
+    name,
+    records,
+    recordBytes,
+    seconds,
+    recordsPerSecond: records / seconds,
+    megabytesPerSecond: (records * recordBytes) / seconds / 1e6,
+  };
+}
+
+export async function createBenchTopic(address: string, topic: string, partitions = 1): Promise<void> {
+  const admin = new Admin({ 'bootstrap.servers': address });
+  try {
+    await admin.createTopics([{ name: topic, numPartitions: partitions, replicationFactor: 1 }]);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * Sends `total` records of `size` bytes (keyless, one partition) through the bulk path, keeping a
+ * bounded number of chunks in flight so memory stays flat.
+ */
+export async function produceThroughput(address: string, topic: string, total: number, size: number, producerOptions: Record<string, string | number | boolean> = {}): Promise<ThroughputResult> {
+  const producer = new Producer({
+    'bootstrap.servers': address,
+    acks: 1,
+    'enable.idempotence': false,
+    'linger.ms': 5,
+    'batch.size': 256 * 1024,
+    'max.request.size': 8 * 1024 * 1024,
+    ...producerOptions,
+  });
+  const value = Buffer.alloc(size, 'x');
+  const chunkSize = 10_000;
+  const chunk: OutgoingRecord[] = Array.from({ length: chunkSize }, () => ({ value, partition: 0, timestamp: 0 }));
+  const maxChunksInFlight = 16;
+  // Warm up connections and metadata outside the timed section.
+  await producer.send(topic, { value, partition: 0 });
+  const inFlight = new Set<Promise<void>>();
+  const started = process.hrtime.bigint();
+  const now = Date.now();
+  for (const r of chunk) r.timestamp = now;
+  for (let sent = 0; sent < total; sent += chunkSize) {
+    const n = Math.min(chunkSize, total - sent);
+    const p = producer.sendMany(topic, n === chunkSize ? chunk : chunk.slice(0, n));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    if (inFlight.size >= maxChunksInFlight) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await producer.close();
+  return result(`produce ${size} B, acks=1`, total, size, seconds);
+}
+
+/** Reads `total` records of one partition from offset 0 and times it. */
+export async function consumeThroughput(address: string, topic: string, total: number, size: number): Promise<ThroughputResult> {
+  const consumer = new Consumer({
+    'bootstrap.servers': address,
+    'auto.offset.reset': 'earliest',
+    'max.partition.fetch.bytes': 8 * 1024 * 1024,
+    'fetch.max.bytes': 64 * 1024 * 1024,
+    'max.poll.records': 100_000,
+  });
+  consumer.assign([{ topic, partition: 0 }]);
+  consumer.seek({ topic, partition: 0 }, 0);
+  let seen = 0;
+  let bytes = 0;
+  const started = process.hrtime.bigint();
+  const deadline = Date.now() + 120_000;
+  while (seen < total && Date.now() < deadline) {
+    const records = await consumer.poll(1000);
+    for (const r of records) bytes += r.value === null ? 0 : r.value.length;
+    seen += records.length;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await consumer.close();
+  if (seen < total) throw new Error(`consumer saw ${seen} of ${total} records before its deadline`);
+  if (bytes < total * size) throw new Error(`consumer read ${bytes} value bytes, expected ${total * size}`);
+  return result(`consume ${size} B`, seen, size, seconds);
+}
