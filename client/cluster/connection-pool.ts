@@ -61,14 +61,6 @@ export class ConnectionPool {
     return conn.admin;
   }
 
-  /** Drops a broker's channel (e.g. after its address changed); the next use reconnects. */
-  forget(address: string): void {
-    const conn = this.connections.get(address);
-    if (!conn) return;
-    this.connections.delete(address);
-    conn.broker.close();
-  }
-
   close(): void {
     this.closed = true;
     for (const conn of this.connections.values()) conn.broker.close();

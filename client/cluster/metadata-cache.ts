@@ -93,10 +93,6 @@ export class MetadataCache {
     return this.topicErrors.get(name);
   }
 
-  topicNames(): string[] {
-    return [...this.topicInfo.keys()];
-  }
-
   partitionCount(topic: string): number | undefined {
     return this.topicInfo.get(topic)?.partitions.length;
   }

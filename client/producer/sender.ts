@@ -61,11 +61,6 @@ export class Sender {
     this.identity = new ProducerIdentity(cluster, config.requestTimeoutMs);
   }
 
-  /** Batches sealed and not yet completed or failed. */
-  get pendingBatches(): number {
-    return this.outstanding;
-  }
-
   enqueue(batch: ProducerBatch): void {
     const key = `${batch.topic}\u0000${batch.partition}`;
     let q = this.queues.get(key);
