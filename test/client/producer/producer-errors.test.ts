@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Admin, ErrorCode, Producer, StraitError } from '../../../client/index.js';
 import { freePort, randomTopic, startTestBroker } from '../helpers/client-broker.js';
+import { startFakeBroker } from '../helpers/fake-broker.js';
 
 test('a record over the topic max.message.bytes fails with MESSAGE_TOO_LARGE; the others succeed', async (t) => {
   const broker = await startTestBroker(t, { 'auto.create.topics.enable': 'false' });
@@ -39,4 +40,17 @@ test('with no broker listening, close(timeout) gives up and fails what is unsent
   assert.ok(Date.now() - started < 3000, 'close returned near its timeout');
   await assert.rejects(producer.send('nowhere', { value: 'y' }), (e: StraitError) => e.code === ErrorCode.NETWORK_EXCEPTION);
   t.after(() => producer.close());
+});
+
+test('a malformed record is rejected with a named error and the producer carries on', async (t) => {
+  const fake = await startFakeBroker();
+  const producer = new Producer({ 'bootstrap.servers': fake.address, 'linger.ms': 0 });
+  t.after(async () => {
+    await producer.close(1000);
+    await fake.stop();
+  });
+  await producer.send('t', { value: 'warm-up' });
+  await assert.rejects(producer.send('t', { value: 42 as unknown as string }), (e: StraitError) => e instanceof StraitError && e.code === ErrorCode.INVALID_RECORD);
+  await assert.rejects(producer.send('t', { value: 'x', headers: [{ key: 7 as unknown as string, value: null }] }), (e: StraitError) => e instanceof StraitError);
+  assert.equal((await producer.send('t', { value: 'fine' })).offset, 1);
 });
