@@ -116,7 +116,13 @@ export class Fetcher {
       (res) => {
         for (const x of sent) x.state.inFlight = false;
         this.failures = 0;
-        this.onResponse(res, sent);
+        try {
+          this.onResponse(res, sent);
+        } catch (err) {
+          // Bytes that do not parse as batches: report on the partitions, never crash the process.
+          const error = err instanceof StraitError ? err : new StraitError(ErrorCode.CORRUPT_MESSAGE, `unreadable fetch response from ${conn.address}: ${(err as Error).message}`);
+          for (const x of sent) if (x.state.generation === x.generation) x.state.error = error;
+        }
         this.onChange();
         this.kick();
       },
