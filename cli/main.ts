@@ -5,6 +5,7 @@ import { runBrokerProcess } from '../broker/index.js';
 import { AdminOperationError, StraitError } from '../client/index.js';
 import { CONFIGS_USAGE, runConfigs } from './commands/configs.js';
 import { CONSUME_USAGE, runConsume } from './commands/consume.js';
+import { DEMO_USAGE, runDemo } from './commands/demo.js';
 import { PRODUCE_USAGE, runProduce } from './commands/produce.js';
 import { runTopics, TOPICS_USAGE } from './commands/topics.js';
 
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   produce: { summary: PRODUCE_USAGE, run: (argv) => runProduce(argv) },
   consume: { summary: CONSUME_USAGE, run: (argv) => runConsume(argv) },
   configs: { summary: CONFIGS_USAGE, run: (argv) => runConfigs(argv) },
+  demo: { summary: DEMO_USAGE, run: (argv) => runDemo(argv) },
 };
 
 function usage(): string {

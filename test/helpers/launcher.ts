@@ -2,12 +2,12 @@
 // integration tests. The broker binds port 0 and reports its ports in its "broker started" line;
 // restart() reuses the data dir and the port. Every process started here is killed by pid when the
 // test ends (useBrokers) and, as a last resort, when the test process exits.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { spawnBroker as spawnLocalBroker, writeBrokerConfig, type SpawnedBroker } from '../../cli/local-broker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/test/helpers -> dist/cli/main.js */
@@ -50,58 +50,12 @@ process.on('exit', () => {
   }
 });
 
-function renderConfig(values: Record<string, string>): string {
-  return Object.entries(values).map(([k, v]) => `${k}=${v.replace(/\\/g, '\\\\')}`).join('\n') + '\n';
-}
-
-interface Spawned {
-  child: ChildProcess;
-  port: number;
-  metricsPort: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: string[];
-}
-
-/** Spawns the broker CLI and waits for its ready line; rejects with its output if it exits first. */
-export function spawnBroker(configFile: string, timeoutMs = READY_TIMEOUT_MS): Promise<Spawned> {
-  const child = spawn(process.execPath, [CLI_MAIN, 'broker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      live.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => output.push(d));
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise<Spawned>((resolve, reject) => {
-    let ready = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`broker not ready after ${timeoutMs} ms:\n${output.join('')}`));
-    }, timeoutMs);
-    lines.on('line', (line) => {
-      output.push(line + '\n');
-      if (ready) return;
-      let entry: { msg?: unknown; grpcPort?: unknown; metricsPort?: unknown };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        return;
-      }
-      if (entry.msg === 'broker started' && typeof entry.grpcPort === 'number' && typeof entry.metricsPort === 'number') {
-        ready = true;
-        clearTimeout(timer);
-        resolve({ child, port: entry.grpcPort, metricsPort: entry.metricsPort, exited, output });
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      if (ready) return;
-      clearTimeout(timer);
-      reject(new Error(`broker exited (code ${code}, signal ${signal}) before it was ready:\n${output.join('')}`));
-    });
-  });
+/** Spawns the broker CLI and waits for its ready line; the child is tracked so it never outlives the tests. */
+export async function spawnBroker(configFile: string, timeoutMs = READY_TIMEOUT_MS): Promise<SpawnedBroker> {
+  const spawned = await spawnLocalBroker(configFile, { timeoutMs });
+  live.add(spawned.child);
+  void spawned.exited.then(() => live.delete(spawned.child));
+  return spawned;
 }
 
 export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerProcess> {
@@ -116,11 +70,11 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerProce
     'metrics.listener': 'http://127.0.0.1:0',
     ...opts.config,
   });
-  writeFileSync(configFile, renderConfig(values(0)));
+  writeBrokerConfig(configFile, values(0));
   let current = await spawnBroker(configFile);
   const port = current.port;
   // Later starts must come back on the same port (clients keep their address).
-  writeFileSync(configFile, renderConfig(values(port)));
+  writeBrokerConfig(configFile, values(port));
   let stopped = false;
 
   const signal = (sig: NodeJS.Signals): void => {
