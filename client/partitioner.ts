@@ -114,7 +114,10 @@ class TopicCounters {
 export class RoundRobinPartitioner implements Partitioner {
   private readonly counters = new TopicCounters();
 
-  partition(topic: string, _key: Buffer | null, numPartitions: number): number {
+  // Unlike Kafka's RoundRobinPartitioner, a keyed record still goes to murmur2(key) (DESIGN §4): a key
+  // must land on the same partition whichever partitioner a producer picked.
+  partition(topic: string, key: Buffer | null, numPartitions: number): number {
+    if (key !== null) return partitionForKey(key, numPartitions);
     checkPartitionCount(numPartitions);
     return this.counters.next(topic, numPartitions);
   }

@@ -90,12 +90,14 @@ test('sticky with the default random source spreads batches over all partitions'
   assert.equal(seen.size, 4);
 });
 
-test('round-robin cycles through every partition in turn, keyed or not', () => {
+test('round-robin cycles keyless records through every partition; keyed records go by murmur2', () => {
   const partitioner = new RoundRobinPartitioner();
-  const got = Array.from({ length: 9 }, (_, i) => partitioner.partition('t', i % 2 ? Buffer.from('k') : null, 4));
+  const got = Array.from({ length: 9 }, () => partitioner.partition('t', null, 4));
   assert.deepEqual(got, [0, 1, 2, 3, 0, 1, 2, 3, 0]);
+  assert.equal(partitioner.partition('t', Buffer.from('k'), 4), partitionForKey(Buffer.from('k'), 4));
+  assert.equal(partitioner.partition('t', null, 4), 1, 'a keyed record does not advance the keyless turn');
   partitioner.onNewBatch('t', 0, 4);
-  assert.equal(partitioner.partition('t', null, 4), 1);
+  assert.equal(partitioner.partition('t', null, 4), 2);
   assert.equal(partitioner.partition('u', null, 4), 0);
 });
 
