@@ -1,0 +1,65 @@
+// The shapes a MetadataImage is made of; every object is frozen once built and shared between
+// successive images (copy-on-write), so a reader may keep any of them.
+
+export interface BrokerImage {
+  readonly brokerId: number;
+  readonly incarnationId: string;
+  readonly brokerEpoch: number;
+  readonly host: string;
+  readonly port: number;
+  readonly rack?: string;
+  readonly fenced: boolean;
+  readonly inControlledShutdown: boolean;
+  /** Offset of the RegisterBroker record: the broker is caught up once it has applied this far. */
+  readonly registeredAtOffset: number;
+  /** Offset of the BrokerControlledShutdown record, -1 when not shutting down. */
+  readonly controlledShutdownOffset: number;
+}
+
+export interface PartitionImage {
+  readonly topicId: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  /** -1 when the partition has no leader (offline). */
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+export interface TopicImage {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: readonly PartitionImage[];
+  /** Topic-level overrides only. */
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface ImageState {
+  /** The last applied log offset, -1 before any. */
+  readonly highestOffset: number;
+  readonly clusterId: string | undefined;
+  /** The highest broker epoch ever registered (survives unregistration), -1 before any. */
+  readonly lastBrokerEpoch: number;
+  /** The first producer id not yet handed out in a block. */
+  readonly nextProducerId: number;
+  readonly brokers: ReadonlyMap<number, BrokerImage>;
+  readonly topicsById: ReadonlyMap<string, TopicImage>;
+  readonly topicIdsByName: ReadonlyMap<string, string>;
+  /** Broker config overrides by resource name (a broker id, or '' for the cluster default). */
+  readonly brokerConfigs: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+export const NO_LEADER = -1;
+
+/** What must hold for any partition; returns the violation, or undefined. */
+export function partitionProblem(replicas: readonly number[], isr: readonly number[], leader: number): string | undefined {
+  if (replicas.length === 0) return 'replicas is empty';
+  if (new Set(replicas).size !== replicas.length) return `replicas ${JSON.stringify(replicas)} has duplicates`;
+  if (isr.length === 0) return 'isr is empty';
+  if (new Set(isr).size !== isr.length) return `isr ${JSON.stringify(isr)} has duplicates`;
+  const outside = isr.find((id) => !replicas.includes(id));
+  if (outside !== undefined) return `isr member ${outside} is not a replica`;
+  if (leader !== NO_LEADER && !isr.includes(leader)) return `leader ${leader} is not in the isr ${JSON.stringify(isr)}`;
+  return undefined;
+}
