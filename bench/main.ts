@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withBroker } from './bench-broker.js';
-import { consumeThroughput, createBenchTopic, produceThroughput, type ThroughputResult } from './throughput.js';
+import { consumeThroughput, createBenchTopic, produceThroughput, produceThroughputPerRecord, type ThroughputResult } from './throughput.js';
 import { endToEndLatency, type LatencyResult } from './latency.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -15,6 +15,14 @@ if (!(scale > 0 && scale <= 10)) {
   process.exit(1);
 }
 const n = (count: number): number => Math.max(1000, Math.round(count * scale));
+// BENCH_ONLY=produce,consume,send,latency runs a subset (consume reads what produce wrote).
+const only = new Set((process.env.BENCH_ONLY ?? 'produce,send,consume,latency').split(',').map((s) => s.trim()));
+for (const name of only) {
+  if (!['produce', 'send', 'consume', 'latency'].includes(name)) {
+    console.error(`BENCH_ONLY: unknown scenario ${name} (produce, send, consume, latency)`);
+    process.exit(1);
+  }
+}
 
 function formatRate(r: ThroughputResult): string[] {
   return [r.name, r.records.toLocaleString('en-US'), Math.round(r.recordsPerSecond).toLocaleString('en-US'), r.megabytesPerSecond.toFixed(1), r.seconds.toFixed(2)];
@@ -24,16 +32,19 @@ async function main(): Promise<void> {
   const throughput: ThroughputResult[] = [];
   const latency: LatencyResult[] = [];
   await withBroker(async (broker) => {
-    await createBenchTopic(broker.address, 'bench-100');
-    await createBenchTopic(broker.address, 'bench-1k');
-    await createBenchTopic(broker.address, 'bench-latency');
+    for (const topic of ['bench-100', 'bench-1k', 'bench-send', 'bench-latency']) await createBenchTopic(broker.address, topic);
     const small = n(3_000_000);
     const large = n(500_000);
-    throughput.push(await produceThroughput(broker.address, 'bench-100', small, 100));
-    throughput.push(await produceThroughput(broker.address, 'bench-1k', large, 1024));
-    throughput.push(await consumeThroughput(broker.address, 'bench-100', small, 100));
-    throughput.push(await consumeThroughput(broker.address, 'bench-1k', large, 1024));
-    latency.push(await endToEndLatency(broker.address, 'bench-latency', 2000, Math.max(5, Math.round(20 * scale))));
+    if (only.has('produce') || only.has('consume')) {
+      throughput.push(await produceThroughput(broker.address, 'bench-100', small, 100));
+      throughput.push(await produceThroughput(broker.address, 'bench-1k', large, 1024));
+    }
+    if (only.has('send')) throughput.push(await produceThroughputPerRecord(broker.address, 'bench-send', n(1_000_000), 100));
+    if (only.has('consume')) {
+      throughput.push(await consumeThroughput(broker.address, 'bench-100', small, 100));
+      throughput.push(await consumeThroughput(broker.address, 'bench-1k', large, 1024));
+    }
+    if (only.has('latency')) latency.push(await endToEndLatency(broker.address, 'bench-latency', 2000, Math.max(5, Math.round(20 * scale))));
   });
 
   const header = ['scenario', 'records', 'records/s', 'MB/s', 'seconds'];
