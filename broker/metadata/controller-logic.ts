@@ -1,7 +1,7 @@
 // The active controller's decisions, all pure: each takes the current image (the committed one with
 // the controller's own pending records applied) and returns the records to append and the answer to
 // give after they commit, or throws StraitError with Kafka's code. Broker lifecycle, topics and
-// configs and elections live in their own files; this one adds producer-id blocks and is the single import point.
+// configs, ISR changes and elections live in their own files; this one adds producer-id blocks and is the single import point.
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';
@@ -21,6 +21,7 @@ export {
 export {
   electLeaders, type ElectionResult, type ElectionType, type TopicPartitionRef,
 } from './controller-elections.js';
+export { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './controller-isr.js';
 export {
   incrementalAlterConfigs, type AlterConfigOp, type AlterConfigOpType, type AlterConfigsOptions, type AlterConfigsResource,
   type AlterConfigsResult,
