@@ -1,9 +1,9 @@
 // Fetched bytes for one partition, decoded a batch at a time as the application asks for records.
 // A fetch returns whole batches, so the first may start below the position: those records are skipped.
 // A partial trailing batch (the broker cut at max bytes) is ignored; the next fetch starts at it.
-import { decodeRecordBatches } from '../records/index.js';
+import { decodeRecordBatch, type RecordOrigin } from '../records/index.js';
 import type { ConsumedRecord } from '../records/record.js';
-import { batchPositions, CONTROL_MASK, ATTRIBUTES } from '../records/batch-header.js';
+import { batchIsControl, batchPositions } from '../records/batch-header.js';
 
 export interface ConsumedRecordWithTopic extends ConsumedRecord {
   topic: string;
@@ -18,7 +18,8 @@ export class CompletedFetch {
   private readonly buffer: Buffer;
   private readonly batches: { position: number; size: number }[];
   private nextBatch = 0;
-  private decoded: ConsumedRecord[] = [];
+  private readonly origin: RecordOrigin;
+  private decoded: ConsumedRecordWithTopic[] = [];
   private nextRecord = 0;
   /** Last offset of the batch in `decoded`: the position moves past it once it is used up. */
   private decodedLastOffset = -1;
@@ -28,6 +29,7 @@ export class CompletedFetch {
     this.partition = partition;
     this.generation = generation;
     this.buffer = buffer;
+    this.origin = { topic, partition };
     this.batches = [...batchPositions(buffer)];
   }
 
@@ -45,26 +47,22 @@ export class CompletedFetch {
       if (this.nextRecord >= this.decoded.length) {
         if (this.decodedLastOffset >= position) position = this.decodedLastOffset + 1;
         if (this.nextBatch >= this.batches.length) break;
-        const { position: at, size } = this.batches[this.nextBatch++]!;
-        const bytes = this.buffer.subarray(at, at + size);
-        const [decodedBatch] = decodeRecordBatches(bytes);
-        if (!decodedBatch) continue;
-        const { header } = decodedBatch;
+        const { position: at } = this.batches[this.nextBatch++]!;
+        // Decoded in place (no copy of the batch); records come out with their topic and partition.
+        const { header, records } = decodeRecordBatch(this.buffer, at, this.origin);
         const lastOffset = header.baseOffset + header.lastOffsetDelta;
-        if (bytes.readInt16BE(ATTRIBUTES) & CONTROL_MASK) {
+        if (batchIsControl(header.attributes)) {
           // Transaction markers are not records an application sees.
           if (lastOffset >= position) position = lastOffset + 1;
           continue;
         }
-        this.decoded = decodedBatch.records;
+        this.decoded = records as ConsumedRecordWithTopic[];
         this.decodedLastOffset = lastOffset;
         this.nextRecord = 0;
         continue;
       }
-      const record = this.decoded[this.nextRecord++]! as ConsumedRecordWithTopic;
+      const record = this.decoded[this.nextRecord++]!;
       if (record.offset < position) continue;
-      record.topic = this.topic;
-      record.partition = this.partition;
       out.push(record);
       position = record.offset + 1;
       taken++;

@@ -27,7 +27,9 @@ import { type EncodableRecord, toEncodable } from './record-writer.js';
 import { uncompressedBatchSize, writeBatch } from './batch-writer.js';
 import { decompress, isCompressionType } from './compression.js';
 import type { BatchBuildOptions, BatchProducerFields, ConsumedRecord, ProducerRecord } from './record.js';
-import { readRecords } from './record-reader.js';
+import { readRecords, type RecordOrigin } from './record-reader.js';
+
+export type { RecordOrigin } from './record-reader.js';
 
 export { RecordBatchBuilder, NO_TIMESTAMP } from './batch-builder.js';
 
@@ -53,9 +55,10 @@ export function encodeRecordBatch(records: ProducerRecord[], options: BatchBuild
 /**
  * Decodes the batch at pos: checks size, magic and CRC, decompresses, reads every record.
  * Anything wrong with the bytes throws StraitError(CORRUPT_MESSAGE); a codec Kafka does not define
- * throws StraitError(UNSUPPORTED_COMPRESSION_TYPE).
+ * throws StraitError(UNSUPPORTED_COMPRESSION_TYPE). With an origin the records also carry its topic
+ * and partition (the consumer's records).
  */
-export function decodeRecordBatch(buf: Buffer, pos = 0): DecodedBatch {
+export function decodeRecordBatch(buf: Buffer, pos = 0, origin?: RecordOrigin): DecodedBatch {
   const check = checkBatch(buf, pos);
   if ('kind' in check) throw corrupt(check.message);
   let header: BatchHeader;
@@ -69,10 +72,10 @@ export function decodeRecordBatch(buf: Buffer, pos = 0): DecodedBatch {
   const compression = batchCompression(header.attributes);
   // An empty batch (log compaction keeps one for the producer state) has no records section to inflate.
   if (compression === CompressionType.None || (start === end && header.recordCount === 0)) {
-    return { header, records: readRecords(buf, start, end, header) };
+    return { header, records: readRecords(buf, start, end, header, origin) };
   }
   const data = decompress(compression, buf.subarray(start, end));
-  return { header, records: readRecords(data, 0, data.length, header) };
+  return { header, records: readRecords(data, 0, data.length, header, origin) };
 }
 
 /**
