@@ -215,6 +215,9 @@ class Simulation {
         victim.node = undefined;
         coverage.crashes++;
         victim.storage = victim.storage.crash();
+        // A quick restart comes back while the election it voted in is still running: the case in
+        // which a vote that was not persisted would be cast twice.
+        if (this.random() < 0.3) this.start(victim);
       }
     } else if (r < 0.024) {
       this.group = new Map(this.voters.map((id) => [id, this.int(2 + this.int(2))]));
