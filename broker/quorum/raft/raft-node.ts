@@ -119,7 +119,7 @@ export class RaftNode {
 
   propose(entries: Buffer[], _nowMs: number): ProposeResult {
     if (this.role !== 'leader') return { ok: false, leaderId: this.leaderId };
-    if (entries.length === 0 || !entries.every((e) => Buffer.isBuffer(e))) {
+    if (!Array.isArray(entries) || entries.length === 0 || !entries.every((e) => Buffer.isBuffer(e))) {
       throw new RaftUsageError('propose takes a non-empty array of Buffers');
     }
     const firstIndex = this.storage.lastIndex() + 1;

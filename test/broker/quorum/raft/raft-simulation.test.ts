@@ -1,6 +1,8 @@
 // Deterministic simulation of Raft clusters: seeded message loss, delay, duplication, reordering,
 // partitions and crash-restarts, with the safety properties checked after every step and liveness
-// at the end of every run. Replay one schedule with RAFT_SEED=<seed> (and RAFT_VOTERS=3|5).
+// at the end of every run. Replay one schedule with RAFT_SEED=<seed> (and RAFT_VOTERS=3|5); add
+// RAFT_TRACE=1 to print every delivery after the network heals, RAFT_DEBUG=1 for the nodes' state
+// when liveness fails; RAFT_RUNS=<n> changes the number of schedules per cluster size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RaftNode } from '../../../../broker/quorum/raft/raft-node.js';
