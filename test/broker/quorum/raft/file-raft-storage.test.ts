@@ -7,10 +7,12 @@ import { crc32c } from '@node-rs/crc32';
 import fc from 'fast-check';
 import { FileRaftStorage } from '../../../../broker/quorum/raft/file-raft-storage.js';
 import type { RaftStorageCut } from '../../../../broker/quorum/raft/file-raft-storage.js';
+import { RaftNode } from '../../../../broker/quorum/raft/raft-node.js';
 import { MemoryRaftStorage } from '../../../../broker/quorum/raft/raft-storage.js';
 import type { RaftStorage } from '../../../../broker/quorum/raft/raft-storage.js';
 import { RaftStorageError, RaftUsageError } from '../../../../broker/quorum/raft/raft-types.js';
 import type { LogEntry } from '../../../../broker/quorum/raft/raft-types.js';
+import { mulberry32, testConfig } from './raft-harness.js';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'raft-storage-'));
@@ -239,4 +241,27 @@ test('file and memory storage agree on any sequence of operations, also after a 
     }),
     { numRuns: 60 },
   );
+});
+
+test('a node on file storage restarts with its term, vote and log, and re-delivers what it committed', (t) => {
+  const dir = tempDir(t);
+  const config = testConfig(1, [1]);
+  const first = FileRaftStorage.open(dir);
+  const node = new RaftNode(config, first, mulberry32(1), 0);
+  node.tick(400);
+  const result = node.propose([Buffer.from('a'), Buffer.from('b')], 401);
+  assert.ok(result.ok);
+  node.installSnapshotFromStateMachine(2, Buffer.from('state@2'));
+  const { term } = node.status();
+  first.close();
+
+  const second = FileRaftStorage.open(dir);
+  t.after(() => second.close());
+  const restarted = new RaftNode(config, second, mulberry32(2), 1000);
+  const status = restarted.status();
+  assert.deepEqual([status.term, status.votedFor, status.snapshotIndex, status.lastLogIndex], [term, 1, 2, 3]);
+  assert.equal(second.snapshot()!.data.toString(), 'state@2');
+  const out = restarted.tick(1400);
+  assert.equal(restarted.status().term, term + 1);
+  assert.deepEqual(out.committed.map((e) => e.data.toString()), ['b', '']);
 });
