@@ -4,6 +4,7 @@
 // depends on it is returned.
 import { checkRaftConfig } from './raft-config.js';
 import { isValidMessage } from './raft-message-validation.js';
+import { appendBatch, firstIndexOfTermRun, lastIndexOfTerm, mergeEntries } from './raft-log.js';
 import { PeerProgress } from './raft-progress.js';
 import type { RaftStorage } from './raft-storage.js';
 import type {
@@ -11,7 +12,6 @@ import type {
   AppendEntriesResponse,
   InstallSnapshot,
   InstallSnapshotResponse,
-  LogEntry,
   ProposeResult,
   RaftConfig,
   RaftMessage,
@@ -347,11 +347,9 @@ export class RaftNode {
     if (m.prevLogIndex > lastIndex) return reject(lastIndex + 1, 0);
     const prevTerm = this.storage.termAt(m.prevLogIndex)!;
     if (prevTerm !== m.prevLogTerm) {
-      let first = m.prevLogIndex;
-      while (first - 1 > this.commitIndex && this.storage.termAt(first - 1) === prevTerm) first--;
-      return reject(first, prevTerm);
+      return reject(firstIndexOfTermRun(this.storage, m.prevLogIndex, prevTerm, this.commitIndex), prevTerm);
     }
-    this.mergeEntries(m.entries);
+    mergeEntries(this.storage, m.entries);
     const lastNew = m.prevLogIndex + m.entries.length;
     const newCommit = Math.min(m.leaderCommit, lastNew);
     if (newCommit > this.commitIndex) {
@@ -359,21 +357,6 @@ export class RaftNode {
       this.emitCommitted();
     }
     accept(lastNew);
-  }
-
-  /** Appends what is new, truncating a conflicting suffix first; an entry already held with the same
-   * term is kept, so a delayed duplicate never cuts entries that arrived after it. */
-  private mergeEntries(entries: readonly LogEntry[]): void {
-    const lastIndex = this.storage.lastIndex();
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      if (entry.index <= lastIndex) {
-        if (this.storage.termAt(entry.index) === entry.term) continue;
-        this.storage.truncateFrom(entry.index);
-      }
-      this.storage.append(entries.slice(i));
-      return;
-    }
   }
 
   private onInstallSnapshot(m: InstallSnapshot, nowMs: number): void {
@@ -405,7 +388,7 @@ export class RaftNode {
     }
     let hint = m.conflictIndex;
     if (m.conflictTerm > 0) {
-      const lastOfTerm = this.lastIndexOfTerm(m.conflictTerm);
+      const lastOfTerm = lastIndexOfTerm(this.storage, m.conflictTerm);
       if (lastOfTerm !== undefined) hint = lastOfTerm + 1;
     }
     progress.reject(hint, lastIndex);
@@ -423,15 +406,6 @@ export class RaftNode {
     if (progress.nextIndex <= lastIndex) this.sendAppend(m.from);
   }
 
-  private lastIndexOfTerm(term: number): number | undefined {
-    for (let i = this.storage.lastIndex(); i >= this.snapshotIndex(); i--) {
-      const t = this.storage.termAt(i)!;
-      if (t === term) return i;
-      if (t < term) return undefined;
-    }
-    return undefined;
-  }
-
   /** Sends what the peer lacks from nextIndex on (or nothing but the commit index, as a heartbeat);
    * the snapshot instead when those entries were compacted away. */
   private sendAppend(peer: number): void {
@@ -446,20 +420,7 @@ export class RaftNode {
       progress.sent(0);
       return;
     }
-    const lastIndex = this.storage.lastIndex();
-    let entries: LogEntry[] = [];
-    if (next <= lastIndex) {
-      const to = Math.min(lastIndex, next + this.config.maxEntriesPerAppend - 1);
-      entries = this.storage.entries(next, to);
-      let bytes = 0;
-      let count = 0;
-      while (count < entries.length) {
-        bytes += entries[count]!.data.length;
-        if (count > 0 && bytes > this.config.maxBytesPerAppend) break;
-        count++;
-      }
-      entries.length = count;
-    }
+    const entries = appendBatch(this.storage, next, this.config.maxEntriesPerAppend, this.config.maxBytesPerAppend);
     this.send(peer, {
       type: 'AppendEntries', from: this.id, term: this.term, prevLogIndex: next - 1, prevLogTerm,
       entries, leaderCommit: this.commitIndex,
