@@ -44,6 +44,15 @@ function entriesAreWellFormed(
 
 /** True when `message` is a well-formed Raft message sent by `from`. */
 export function isValidMessage(from: number, message: unknown): message is RaftMessage {
+  try {
+    return checkMessage(from, message);
+  } catch {
+    // An object whose getters throw is as malformed as one with missing fields.
+    return false;
+  }
+}
+
+function checkMessage(from: number, message: unknown): boolean {
   if (typeof message !== 'object' || message === null) return false;
   const m = message as Record<string, unknown>;
   if (m.from !== from || !isTerm(m.term) || m.term < 1) return false;
