@@ -25,7 +25,7 @@ export function protoDir(): string {
   return path.resolve(here, up);
 }
 
-export const PROTO_FILES = ['common.proto', 'broker.proto', 'admin.proto'] as const;
+export const PROTO_FILES = ['common.proto', 'broker.proto', 'admin.proto', 'quorum.proto'] as const;
 
 let cached: { definition: protoLoader.PackageDefinition; proto: BrokerProto & AdminProto } | undefined;
 
