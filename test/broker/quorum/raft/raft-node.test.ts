@@ -187,6 +187,9 @@ test('receive never throws and leaves state alone on arbitrary input', () => {
     }),
     { numRuns: 500 },
   );
+  const hostile = { type: 'AppendEntries', from: 2, get term(): number { throw new Error('boom'); } };
+  assert.deepEqual(node.receive(2, hostile as unknown as RaftMessage, 10).messages, []);
+  assert.deepEqual(node.status(), status);
 });
 
 test('fast backtracking repairs a divergent follower in a few round trips', () => {
