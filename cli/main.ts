@@ -3,10 +3,12 @@
 import { parseCommand, requiredString, UsageError } from './cli-args.js';
 import { runBrokerProcess } from '../broker/index.js';
 import { AdminOperationError, StraitError } from '../client/index.js';
+import { CLUSTER_USAGE, runCluster } from './commands/cluster.js';
 import { CONFIGS_USAGE, runConfigs } from './commands/configs.js';
 import { CONSUME_USAGE, runConsume } from './commands/consume.js';
 import { DEMO_USAGE, runDemo } from './commands/demo.js';
 import { PRODUCE_USAGE, runProduce } from './commands/produce.js';
+import { runStorage, STORAGE_USAGE } from './commands/storage.js';
 import { runTopics, TOPICS_USAGE } from './commands/topics.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -24,6 +26,8 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   consume: { summary: CONSUME_USAGE, run: (argv) => runConsume(argv) },
   configs: { summary: CONFIGS_USAGE, run: (argv) => runConfigs(argv) },
   demo: { summary: DEMO_USAGE, run: (argv) => runDemo(argv) },
+  cluster: { summary: CLUSTER_USAGE, run: (argv) => runCluster(argv) },
+  storage: { summary: STORAGE_USAGE, run: (argv) => runStorage(argv) },
 };
 
 function usage(): string {

@@ -38,6 +38,7 @@ export {
   type ConfigAlteration,
   type AlterOp,
   type ClusterDescription,
+  type ClusterNode,
 } from './admin/admin.js';
 export { AdminOperationError, type ItemFailure } from './admin/admin-errors.js';
 

@@ -84,10 +84,32 @@ export interface ConfigAlteration {
   changes: { name: string; op?: AlterOp; value?: string }[];
 }
 
+/** One node as the metadata quorum sees it (DescribeCluster's `nodes`), for operators. */
+export interface ClusterNode {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string;
+  /** 'broker' and/or 'controller'. */
+  roles: string[];
+  fenced: boolean;
+  inControlledShutdown: boolean;
+  isVoter: boolean;
+  brokerEpoch: number;
+}
+
 export interface ClusterDescription {
   clusterId: string;
+  /** The active controller, -1 while there is none. */
   controllerId: number;
+  /** Registered, unfenced brokers. */
   brokers: { nodeId: number; host: string; port: number; rack: string }[];
+  /** Every node the answering node knows of, fenced ones included. */
+  nodes: ClusterNode[];
+  /** Voter ids of the metadata quorum. */
+  voters: number[];
+  /** The last metadata log offset the answering node applied. */
+  metadataOffset: number;
 }
 
 const RESOURCE_TYPES = { topic: ConfigResourceType.TOPIC, broker: ConfigResourceType.BROKER } as const;
@@ -224,9 +246,13 @@ export class Admin {
     });
   }
 
-  async describeCluster(): Promise<ClusterDescription> {
+  /**
+   * The cluster as some node sees it; with `node` ("host:port"), as that node sees it (each node
+   * answers from its own metadata image, so an operator can compare them).
+   */
+  async describeCluster(options: { node?: string } = {}): Promise<ClusterDescription> {
     return this.cluster.retry(async () => {
-      const address = this.cluster.anyAddress();
+      const address = options.node ?? this.cluster.anyAddress();
       const client = this.cluster.pool.admin(address);
       const res = await unaryCall<DescribeClusterResponse__Output>((o, cb) => client.DescribeCluster({}, o, cb), this.timeout, address);
       const err = errorFromCode(res.errorCode, res.errorMessage);
@@ -235,6 +261,19 @@ export class Admin {
         clusterId: res.clusterId,
         controllerId: res.controllerId,
         brokers: res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+        nodes: res.nodes.map((n) => ({
+          nodeId: n.nodeId,
+          host: n.host,
+          port: n.port,
+          rack: n.rack,
+          roles: [...n.roles],
+          fenced: n.fenced,
+          inControlledShutdown: n.inControlledShutdown,
+          isVoter: n.isVoter,
+          brokerEpoch: n.brokerEpoch,
+        })),
+        voters: [...res.voters],
+        metadataOffset: res.metadataOffset,
       };
     });
   }

@@ -1,13 +1,15 @@
 // Starts real broker processes (`node dist/cli/main.js broker --config FILE`) on loopback for
-// integration tests. The broker binds port 0 and reports its ports in its "broker started" line;
-// restart() reuses the data dir and the port. Every process started here is killed by pid when the
-// test ends (useBrokers) and, as a last resort, when the test process exits.
+// integration tests. A single broker binds port 0 and reports its ports in its "broker started" line;
+// cluster nodes get free ports chosen up front (the voters must know each other's addresses) and one
+// cluster id. restart() reuses the data dir and the port. Every process started here is killed by pid
+// when the test ends (useBrokers) and, as a last resort, when the test process exits.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnBroker as spawnLocalBroker, writeBrokerConfig, type SpawnedBroker } from '../../cli/local-broker.js';
+import { planLocalCluster, type NodePlan } from '../../cli/local-cluster.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/test/helpers -> dist/cli/main.js */
@@ -39,6 +41,8 @@ export interface BrokerProcess {
   resume(): void;
   /** Starts the broker again on the same data dir and port (after kill or stop of the process). */
   restart(): Promise<void>;
+  /** SIGTERM (SIGKILL after a timeout) and wait for the exit; data and config stay for restart(). */
+  halt(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, wait for exit (SIGKILL after a timeout), remove the temp dir if the launcher made it. */
   stop(): Promise<void>;
 }
@@ -71,19 +75,47 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerProce
     ...opts.config,
   });
   writeBrokerConfig(configFile, values(0));
-  let current = await spawnBroker(configFile);
-  const port = current.port;
+  const first = await spawnBroker(configFile);
   // Later starts must come back on the same port (clients keep their address).
-  writeBrokerConfig(configFile, values(port));
-  let stopped = false;
+  writeBrokerConfig(configFile, values(first.port));
+  return managedProcess({ first, configFile, dataDir, stopGraceMs: STOP_TIMEOUT_MS }, () => {
+    rmSync(tmp, { recursive: true, force: true });
+    if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+}
 
+interface ManagedSpec {
+  first: SpawnedBroker;
+  configFile: string;
+  dataDir: string;
+  stopGraceMs: number;
+  readyTimeoutMs?: number;
+}
+
+/** A started broker process behind the BrokerProcess handle: signals by pid, restart, stop. */
+function managedProcess(spec: ManagedSpec, cleanup: () => void): BrokerProcess {
+  const { configFile, dataDir } = spec;
+  let current = spec.first;
+  const port = current.port;
+  let stopped = false;
+  const running = (): boolean => current.child.exitCode === null && current.child.signalCode === null;
   const signal = (sig: NodeJS.Signals): void => {
     const pid = current.child.pid;
-    if (pid !== undefined && current.child.exitCode === null && current.child.signalCode === null) {
+    if (pid !== undefined && running()) {
       try { process.kill(pid, sig); } catch { /* exited meanwhile */ }
     }
   };
-  const broker: BrokerProcess = {
+  const halt = async (graceMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
+    if (running()) {
+      signal('SIGCONT');
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+      await current.exited;
+      clearTimeout(timer);
+    }
+    return current.exited;
+  };
+  return {
     get pid() { return current.child.pid!; },
     port,
     get metricsPort() { return current.metricsPort; },
@@ -97,46 +129,105 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerProce
     resume: () => signal('SIGCONT'),
     restart: async () => {
       if (stopped) throw new Error('restart after stop()');
-      if (current.child.exitCode === null && current.child.signalCode === null) {
+      if (running()) {
         signal('SIGCONT');
         signal('SIGKILL');
         await current.exited;
       }
-      current = await spawnBroker(configFile);
+      current = await spawnBroker(configFile, spec.readyTimeoutMs);
     },
+    halt: () => halt(STOP_TIMEOUT_MS),
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      if (current.child.exitCode === null && current.child.signalCode === null) {
-        signal('SIGCONT');
-        signal('SIGTERM');
-        const timer = setTimeout(() => signal('SIGKILL'), STOP_TIMEOUT_MS);
-        await current.exited;
-        clearTimeout(timer);
-      }
-      rmSync(tmp, { recursive: true, force: true });
-      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+      await halt(spec.stopGraceMs);
+      cleanup();
     },
   };
-  return broker;
 }
 
-/** n independent single-node brokers (a later issue joins them into one cluster). */
-export async function startCluster(n: number, opts: Omit<BrokerOptions, 'dataDir'> = {}): Promise<BrokerProcess[]> {
-  const started = await Promise.allSettled(Array.from({ length: n }, () => startBroker(opts)));
-  const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+export interface ClusterOptions {
+  /** Keys added to every node's config (override the test defaults below). */
+  config?: Record<string, string>;
+  /** Voters (combined broker,controller nodes) among the n; default min(n, 3). */
+  controllers?: number;
+  /** broker.rack = rack-a, rack-b, rack-c in turn. */
+  rackAware?: boolean;
+  /** Default: a fresh id per cluster. */
+  clusterId?: string;
+}
+
+export interface ClusterNodeProcess extends BrokerProcess {
+  readonly nodeId: number;
+  readonly roles: readonly string[];
+  readonly clusterId: string;
+  /** The node's config keys as written (controller.quorum.voters, cluster.id, ...). */
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** Short timeouts so that elections, fencing and failover tests take seconds. */
+export const CLUSTER_TEST_CONFIG: Readonly<Record<string, string>> = {
+  'broker.heartbeat.interval.ms': '250',
+  'broker.session.timeout.ms': '2000',
+  'controller.quorum.election.timeout.ms': '500',
+};
+const CLUSTER_READY_TIMEOUT_MS = 30_000;
+/** Teardown of a cluster: a short grace, then SIGKILL (the data dirs are removed anyway). */
+const CLUSTER_STOP_GRACE_MS = 2_000;
+
+/**
+ * n nodes forming ONE cluster: one cluster id, controller.quorum.voters over the first
+ * min(n, 3) nodes (combined roles), the rest broker-only; all started at once (the voters need each
+ * other to elect a controller), resolved when every node logged its ready line.
+ */
+export async function startCluster(n: number, opts: ClusterOptions = {}): Promise<ClusterNodeProcess[]> {
+  const baseDir = mkdtempSync(path.join(os.tmpdir(), 'strait-cluster-'));
+  const plan = await planLocalCluster({
+    nodes: n,
+    baseDir,
+    ...(opts.controllers !== undefined ? { controllers: opts.controllers } : {}),
+    ...(opts.rackAware ? { rackAware: true } : {}),
+    ...(opts.clusterId !== undefined ? { clusterId: opts.clusterId } : {}),
+    config: { ...CLUSTER_TEST_CONFIG, ...opts.config },
+  });
+  const started = await Promise.allSettled(plan.nodes.map((p) => spawnBroker(p.configFile, CLUSTER_READY_TIMEOUT_MS)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  let remaining = n;
+  const removeBaseDirOnLastStop = (): void => {
+    if (--remaining === 0) rmSync(baseDir, { recursive: true, force: true });
+  };
+  const nodes = started.flatMap((s, i) => (s.status === 'fulfilled' ? [clusterNode(plan.nodes[i]!, plan.clusterId, s.value, removeBaseDirOnLastStop)] : []));
   if (failed) {
-    await Promise.all(ok.map((b) => b.stop()));
+    remaining = nodes.length;
+    await Promise.all(nodes.map((b) => b.stop()));
+    if (nodes.length === 0) rmSync(baseDir, { recursive: true, force: true });
     throw failed.reason;
   }
-  return ok;
+  return nodes;
+}
+
+function clusterNode(plan: NodePlan, clusterId: string, first: SpawnedBroker, onStopped: () => void): ClusterNodeProcess {
+  const handle = managedProcess(
+    { first, configFile: plan.configFile, dataDir: plan.dataDir, stopGraceMs: CLUSTER_STOP_GRACE_MS, readyTimeoutMs: CLUSTER_READY_TIMEOUT_MS },
+    onStopped,
+  );
+  return Object.assign(Object.create(handle) as BrokerProcess, {
+    nodeId: plan.nodeId,
+    roles: plan.roles,
+    clusterId,
+    values: plan.values,
+  });
+}
+
+/** bootstrap.servers for a cluster's nodes. */
+export function bootstrapOf(nodes: readonly BrokerProcess[]): string {
+  return nodes.map((b) => b.address).join(',');
 }
 
 /** Test-scoped launcher: everything it starts is stopped in t.after. */
 export function useBrokers(t: { after(fn: () => Promise<void> | void): void }): {
   start(opts?: BrokerOptions): Promise<BrokerProcess>;
-  cluster(n: number, opts?: Omit<BrokerOptions, 'dataDir'>): Promise<BrokerProcess[]>;
+  cluster(n: number, opts?: ClusterOptions): Promise<ClusterNodeProcess[]>;
 } {
   const mine: BrokerProcess[] = [];
   t.after(async () => {
