@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordAccumulator, NEEDS_NEW_BATCH, type Timers } from '../../../client/producer/accumulator.js';
+import { RecordAccumulator, NEEDS_NEW_BATCH, realTimers, type Timers } from '../../../client/producer/accumulator.js';
 import type { ProducerBatch } from '../../../client/producer/producer-batch.js';
 import { CompressionType } from '../../../client/records/batch-header.js';
 import { decodeRecordBatches } from '../../../client/records/index.js';
@@ -97,4 +97,17 @@ test('a record bigger than batch.size gets its own batch; bigger than max.reques
   assert.equal(sealed[0]!.recordCount, 1);
   assert.throws(() => acc.append('t', 0, { value: Buffer.alloc(20_000) }), (e: StraitError) => e.code === ErrorCode.MESSAGE_TOO_LARGE);
   assert.equal(acc.openBatchCount, 0, 'nothing changed');
+});
+
+test('real timers: a 0 ms linger fires on the next setImmediate (not after a 1 ms timeout), and clears', async () => {
+  let fired = 0;
+  realTimers.set(() => fired++, 0);
+  const cleared = realTimers.set(() => fired++, 0);
+  realTimers.clear(cleared);
+  const later = realTimers.set(() => fired++, 50);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(fired, 1, 'the 0 ms timer ran in the same check phase; the cleared one did not');
+  realTimers.clear(later);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.equal(fired, 1, 'a cleared timeout never fires');
 });
