@@ -383,3 +383,11 @@ test('rewriteProducerFields re-stamps producer state and CRC, leaving the record
   assert.throws(() => rewriteProducerFields(buf, 0, { producerId: 1, producerEpoch: 70_000, baseSequence: 0 }), RangeError);
   assert.deepEqual(buf, copy);
 });
+
+test('decodeRecordBatch with an origin gives the same records, each carrying the topic and partition', () => {
+  const buf = encodeRecordBatch([{ key: 'a', value: 'x', timestamp: 5 }, { key: null, value: null, timestamp: 6, headers: [{ key: 'h', value: null }] }], { baseOffset: 40 });
+  const plain = decodeRecordBatch(buf).records;
+  const withOrigin = decodeRecordBatch(buf, 0, { topic: 'orders', partition: 3 }).records;
+  assert.equal(Object.hasOwn(plain[0]!, 'topic'), false);
+  assert.deepEqual(withOrigin, plain.map((r) => ({ ...r, topic: 'orders', partition: 3 })));
+});
