@@ -135,3 +135,18 @@ export function byId<T extends { nodeId: number }>(nodes: readonly T[], id: numb
   if (!node) throw new Error(`no node ${id} among ${nodes.map((n) => n.nodeId).join(', ')}`);
   return node;
 }
+
+/** True while the node's current process has not exited. */
+export async function isRunning(node: BrokerProcess): Promise<boolean> {
+  let exited = false;
+  void node.exited.then(() => (exited = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  return !exited;
+}
+
+/** Restarts (together) every node whose process is gone, so that one failed test does not sink the next. */
+export async function restartStopped(nodes: readonly BrokerProcess[]): Promise<void> {
+  const stopped: BrokerProcess[] = [];
+  for (const n of nodes) if (!(await isRunning(n))) stopped.push(n);
+  await Promise.all(stopped.map((n) => n.restart()));
+}
