@@ -1,6 +1,8 @@
 // The `strait broker --config FILE` process: reads and checks the config (a bad one stops start-up
 // with the key and line), starts the node, prints the pino line "broker started" with grpcPort and
-// metricsPort (what launchers wait for), and on SIGTERM/SIGINT shuts down cleanly and exits 0.
+// metricsPort (what launchers wait for), and on SIGTERM/SIGINT shuts down cleanly (a controlled
+// shutdown first: the controller moves this broker's leaderships away) and exits 0. A node that learns
+// it belongs to another cluster than its quorum logs a fatal line and exits 1.
 import { pino, type Logger } from 'pino';
 import { ConfigError } from './config/config-error.js';
 import { loadBrokerConfigFile } from './config/broker-config.js';
@@ -31,7 +33,15 @@ export async function runBrokerProcess(configFile: string): Promise<number> {
   installCrashGuards(logger);
   let broker: RunningBroker;
   try {
-    broker = await startBroker(parsed.config, { logger });
+    broker = await startBroker(parsed.config, {
+      logger,
+      // Another cluster's node must not take part: say why and exit, so a supervisor sees it.
+      onFatal: (message) => {
+        logger.fatal({ clusterId: parsed.config.clusterId }, message);
+        process.stderr.write(`strait broker: ${message}\n`);
+        process.exit(1);
+      },
+    });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     logger.fatal({ err }, 'broker failed to start');

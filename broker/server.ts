@@ -1,26 +1,34 @@
-// Starts one broker node: storage, topics, request handlers, gRPC listener, metrics endpoint, and
-// the background log tasks; stop() undoes it in the reverse order and leaves a clean shutdown marker.
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+// Starts one node: its identity (node id, cluster id in meta.properties), its partition logs, its
+// part in the metadata quorum (a voter's Raft driver and controller, or a follower of the log), the
+// broker side kept in step with the metadata image (logs per replica, registration and heartbeats),
+// the gRPC listener (Broker, Admin, Quorum), the metrics endpoint and the background log tasks.
+// stop() asks for a controlled shutdown first, then undoes the rest in reverse order.
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import { BrokerLifecycle } from './cluster/broker-lifecycle.js';
+import { createMetadataNode, isSingleVoter } from './cluster/metadata-node.js';
+import { ProducerIdBlocks } from './cluster/producer-id-blocks.js';
 import { BrokerCore } from './core/broker-core.js';
 import type { BrokerContext } from './core/broker-context.js';
 import { FetchPurgatory } from './core/fetch-purgatory.js';
-import { ProducerIdManager } from './core/producer-id-manager.js';
 import { TopicManager } from './core/topic-manager.js';
-import { FileTopicRegistry, TOPIC_REGISTRY_FILE } from './core/topic-registry.js';
 import { LogManager } from './log/log-manager.js';
 import { readMetaProperties, writeMetaProperties } from './log/meta-properties.js';
 import { brokerDefaultsToTopicConfig, InvalidConfigError, type TopicConfig } from './log/topic-config.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { QuorumMetrics } from './metrics/quorum-metrics.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
 import { startGrpcServer, type GrpcListener } from './rpc/grpc-server.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How long a single-voter node waits at start for its own broker to be unfenced. */
+const SINGLE_NODE_READY_MS = 10_000;
+/** How long a node of a multi-voter quorum waits at start for its broker to be unfenced. */
+const CLUSTER_READY_MS = 5_000;
 
 export interface RunningBroker {
   readonly port: number;
@@ -29,7 +37,8 @@ export interface RunningBroker {
   readonly clusterId: string;
   readonly core: BrokerCore;
   readonly registry: Registry;
-  /** Stops taking requests, finishes those in flight, flushes and checkpoints the logs. Idempotent. */
+  /** Controlled shutdown (leaderships move away first), then stops taking requests, finishes those
+   * in flight, flushes and checkpoints the logs. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -39,6 +48,9 @@ export interface StartOptions {
   registry?: Registry;
   /** How long stop() waits for requests in flight. */
   shutdownGraceMs?: number;
+  /** The node learned that it belongs to another cluster than its peers or controller. Default:
+   * log it and stop the node; the broker process exits with code 1. */
+  onFatal?: (message: string) => void;
 }
 
 /** Topic defaults from the broker file; a bad value is a ConfigError naming the key and line. */
@@ -59,21 +71,31 @@ function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Checks or writes meta.properties in every log dir: one node id and one cluster id throughout. */
+/**
+ * The cluster id: cluster.id, else meta.properties (written by `strait storage format`), else — only
+ * for a node that is its own whole quorum — a new one. It is stored in meta.properties of every log
+ * dir on first start; config and meta.properties disagreeing stops the start naming both.
+ */
 function establishIdentity(config: BrokerConfig): string {
+  const at = (key: string) => ({ ...(config.file ? { file: config.file } : {}), key, ...(config.lines[key] ? { line: config.lines[key] } : {}) });
   let clusterId = config.clusterId;
   for (const dir of config.logDirs) {
     const meta = readMetaProperties(dir);
     if (!meta) continue;
     if (meta.nodeId !== config.nodeId) {
-      throw new ConfigError(`${dir}/meta.properties belongs to node ${meta.nodeId}, not ${config.nodeId}`, { key: 'node.id' });
+      throw new ConfigError(`${dir}/meta.properties belongs to node ${meta.nodeId}, not ${config.nodeId}`, at('node.id'));
     }
     if (clusterId !== undefined && meta.clusterId !== clusterId) {
-      throw new ConfigError(`${dir}/meta.properties belongs to cluster ${meta.clusterId}, not ${clusterId}`, { key: 'cluster.id' });
+      throw new ConfigError(`${dir}/meta.properties belongs to cluster ${meta.clusterId}, but the config says cluster.id=${clusterId}`, at('cluster.id'));
     }
     clusterId = meta.clusterId;
   }
-  clusterId ??= newClusterId();
+  if (clusterId === undefined) {
+    if (!isSingleVoter(config)) {
+      throw new ConfigError(`no cluster id for a node of a multi-voter quorum: run strait storage format --config FILE --cluster-id ID or set cluster.id`, at('cluster.id'));
+    }
+    clusterId = newClusterId();
+  }
   for (const dir of config.logDirs) {
     if (!readMetaProperties(dir)) writeMetaProperties(dir, { nodeId: config.nodeId, clusterId, version: 1 });
   }
@@ -85,36 +107,66 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
   for (const dir of config.logDirs) mkdirSync(dir, { recursive: true });
   const clusterId = establishIdentity(config);
   const logger = options.logger.child({ node: config.nodeId, cluster: clusterId });
-  const dataDir = config.logDirs[0]!;
+  const isBroker = config.processRoles.includes('broker');
 
-  const registryExisted = existsSync(path.join(dataDir, TOPIC_REGISTRY_FILE));
-  const topicRegistry = new FileTopicRegistry(dataDir);
   const logs = new LogManager({ logDirs: config.logDirs, logger });
-  const topics = new TopicManager(topicRegistry, logs, topicDefaults, logger.child({ component: 'topics' }));
-  await logs.loadLogs((topic: string) => topics.configOf(topic));
-  await topics.reconcile(registryExisted);
-  // The checkpointed high watermark can trail the log after a crash; with this node the whole ISR,
-  // everything in the log is committed.
+  // Logs open with the defaults; the metadata image gives each topic its overrides once applied.
+  logs.loadLogs(() => topicDefaults);
+  // The checkpointed high watermark can trail the log after a crash. Until followers replicate (a
+  // later issue), an append is committed once the leader has it, so everything in a log is.
   for (const log of logs.allLogs()) log.highWatermark = log.logEndOffset;
 
+  let stop: () => Promise<void> = () => Promise.resolve();
+  const onFatal = options.onFatal ?? ((message: string) => {
+    logger.fatal({ clusterId }, message);
+    void stop();
+  });
   const registry = options.registry ?? new Registry();
+  const node = createMetadataNode({
+    config, clusterId, topicDefaults, logger, onFatal,
+    observer: { decisionDone: (operation, seconds) => quorumMetrics.decisionDone(operation, seconds) },
+  });
+  const quorumMetrics = new QuorumMetrics(registry, {
+    metadataOffset: () => node.state.appliedIndex,
+    fencedBrokers: () => node.state.image.brokers().filter((b) => b.fenced).length,
+    term: () => node.quorum.term(),
+    leaderChanges: () => node.raft?.leaderChanges ?? 0,
+  });
+  const advertised = { host: config.advertised.host, port: config.advertised.port };
+  const purgatory = new FetchPurgatory();
+  const topics = new TopicManager({
+    nodeId: config.nodeId, logs, defaults: topicDefaults, state: node.state, channel: node.channel,
+    defaultReplicationFactor: config.defaultReplicationFactor, requestTimeoutMs: config.quorumRequestTimeoutMs,
+    logger: logger.child({ component: 'topics' }),
+  });
+  node.state.onChange((image, previous) => {
+    if (isBroker) topics.apply(image, previous);
+    // Fetches parked on a deleted topic answer now (UNKNOWN_TOPIC_OR_PARTITION), not at max_wait_ms.
+    for (const old of previous.topics()) {
+      if (!image.topicById(old.topicId)) for (const p of old.partitions) purgatory.onAppend(old.name, p.partition);
+    }
+  });
+  const lifecycle = new BrokerLifecycle({
+    nodeId: config.nodeId, clusterId, advertised, rack: config.rack, heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
+    requestTimeoutMs: config.quorumRequestTimeoutMs, channel: node.channel, state: node.state,
+    logger: logger.child({ component: 'lifecycle' }), onFatal,
+    // Caught up: the image is current, so logs of topics deleted while this node was away can go.
+    onCaughtUp: () => topics.removeStrayLogs(node.state.image),
+  });
+
   const metrics = new BrokerMetrics(registry, {
     logs: () => logs.allLogs(),
     offlinePartitions: () => {
       let offline = 0;
-      for (const t of topics.list()) for (let p = 0; p < t.partitions; p++) if (!logs.getLog(t.name, p)) offline++;
+      for (const t of node.state.image.topics()) for (const p of t.partitions) if (p.leader < 0) offline++;
       return offline;
     },
+    isActiveController: () => node.controller?.isActive === true,
   });
   const ctx: BrokerContext = {
-    config,
-    nodeId: config.nodeId,
-    clusterId,
-    advertised: { host: config.advertised.host, port: config.advertised.port },
-    topics,
-    purgatory: new FetchPurgatory(),
-    producerIds: new ProducerIdManager(dataDir),
-    traffic: metrics,
+    config, nodeId: config.nodeId, clusterId, advertised, topics, purgatory,
+    producerIds: new ProducerIdBlocks(config.nodeId, lifecycle, node.channel, node.state, config.quorumRequestTimeoutMs),
+    controller: node.channel, metadata: node.state, quorum: node.quorum, isBroker, traffic: metrics,
     logger: logger.child({ component: 'requests' }),
   };
   const core = new BrokerCore(ctx);
@@ -124,19 +176,31 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
   let grpcServer: GrpcListener;
   try {
     endpoint = await startMetricsEndpoint({
-      registry, host: config.metricsHost, port: config.metricsPort, ready: () => ready, logger: logger.child({ component: 'metrics' }),
+      registry, host: config.metricsHost, port: config.metricsPort, ready: () => ready && (!isBroker || !lifecycle.isFenced),
+      logger: logger.child({ component: 'metrics' }),
     });
     grpcServer = await startGrpcServer({
       core, host: config.listener.host, port: config.listener.port,
-      observer: metrics, logger: logger.child({ component: 'grpc' }),
+      observer: metrics, logger: logger.child({ component: 'grpc' }), quorum: node.handlers,
     });
   } catch (err) {
     await endpoint?.close();
+    node.stop();
     logs.shutdown();
     throw err;
   }
   const metricsEndpoint = endpoint;
-  if (ctx.advertised.port === 0) ctx.advertised.port = grpcServer.port;
+  if (advertised.port === 0) advertised.port = grpcServer.port;
+  node.setOwnPort(advertised.port);
+  node.start();
+  if (isBroker) {
+    lifecycle.start();
+    // A node that is its own quorum is unfenced in milliseconds; a cluster node needs a majority of
+    // the voters up, so it waits a bounded time (nodes of a cluster start together) and otherwise
+    // reports started while fenced (/readyz says when it is unfenced).
+    const waitMs = isSingleVoter(config) ? SINGLE_NODE_READY_MS : CLUSTER_READY_MS;
+    if (!(await lifecycle.whenUnfenced(waitMs))) logger.warn({ waitedMs: waitMs }, 'this broker is still fenced');
+  }
   logs.startBackgroundTasks({
     retentionCheckMs: config.retentionCheckIntervalMs,
     flushCheckMs: config.flushSchedulerIntervalMs,
@@ -145,16 +209,25 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     compactionMs: config.cleanerEnable ? Math.max(1, config.cleanerBackoffMs) : MAX_TIMER_MS,
   });
   ready = true;
-  logger.info({ grpcPort: grpcServer.port, metricsPort: metricsEndpoint.port, logDirs: config.logDirs, topics: topics.list().length }, 'broker started');
+  logger.info({
+    grpcPort: grpcServer.port, metricsPort: metricsEndpoint.port, logDirs: config.logDirs, roles: config.processRoles,
+    voters: node.voters.map((v) => v.id), topics: node.state.image.topics().length,
+  }, 'broker started');
 
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  stop = (): Promise<void> => {
     stopping ??= (async () => {
-      ready = false;
       logger.info('broker stopping');
+      // Leaderships move to other brokers before this one goes (nothing to move when it is the only one).
+      const others = node.state.image.liveBrokers().some((b) => b.brokerId !== config.nodeId);
+      if (isBroker && others) await lifecycle.controlledShutdown(config.controlledShutdownTimeoutMs);
+      lifecycle.stop();
+      ready = false;
       core.releaseWaitingFetches();
       await grpcServer.stop(options.shutdownGraceMs ?? 5000);
       core.releaseWaitingFetches();
+      node.stop();
+      node.state.failAll(new Error('the node is stopping'));
       logs.stopBackgroundTasks();
       logs.shutdown();
       await metricsEndpoint.close();
@@ -162,5 +235,5 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     })();
     return stopping;
   };
-  return { port: grpcServer.port, metricsPort: metricsEndpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop };
+  return { port: grpcServer.port, metricsPort: metricsEndpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop: () => stop() };
 }

@@ -11,9 +11,26 @@ export interface ListenerAddress {
   port: number;
 }
 
+/** One voter of the metadata quorum: its node id and its gRPC listener. */
+export interface QuorumVoter {
+  id: number;
+  host: string;
+  port: number;
+}
+
 export interface BrokerConfig {
   nodeId: number;
+  /** Sorted: ['broker'], ['controller'] or ['broker', 'controller']. */
   processRoles: string[];
+  /** controller.quorum.voters; undefined: this node is the only voter, at its own listener. */
+  quorumVoters: QuorumVoter[] | undefined;
+  electionTimeoutMs: number;
+  quorumFetchTimeoutMs: number;
+  quorumRequestTimeoutMs: number;
+  snapshotIntervalRecords: number;
+  brokerHeartbeatIntervalMs: number;
+  brokerSessionTimeoutMs: number;
+  controlledShutdownTimeoutMs: number;
   listener: ListenerAddress;
   advertised: ListenerAddress;
   logDirs: string[];
@@ -89,6 +106,22 @@ export function parseListener(uri: string): ListenerAddress | undefined {
 
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
+/** Parses `id@host:port,...`; returns the problem as a string when it is not that. */
+export function parseQuorumVoters(text: string): QuorumVoter[] | string {
+  const items = list(text);
+  if (items.length === 0) return 'names no voter; expected id@host:port,...';
+  const voters: QuorumVoter[] = [];
+  for (const item of items) {
+    const m = /^(\d{1,10})@(\[[^\]]+\]|[^:@/\s]+):(\d{1,5})$/.exec(item);
+    const id = m ? Number(m[1]) : NaN;
+    const port = m ? Number(m[3]) : NaN;
+    if (!m || id > 2 ** 31 - 1 || port < 1 || port > 65_535) return `"${item}" is not id@host:port`;
+    if (voters.some((v) => v.id === id)) return `voter id ${id} appears twice`;
+    voters.push({ id, host: m[2]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return voters;
+}
+
 /** Checks entries against the key table and builds the typed config. */
 export function parseBrokerConfig(entries: PropertyEntry[], file?: string): ParsedBrokerConfig {
   const explicit: Record<string, string> = {};
@@ -111,10 +144,10 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
   const int = (key: string): number => Number(get(key));
   const bool = (key: string): boolean => get(key).toLowerCase() === 'true';
 
-  const roles = list(get('process.roles')).sort();
+  const roles = [...new Set(list(get('process.roles')))].sort();
   const rolesText = roles.join(',');
-  if (rolesText !== 'broker' && rolesText !== 'broker,controller') {
-    throw new ConfigError(`"${get('process.roles')}" is not supported on a single node; use "broker,controller" or "broker"`, at('process.roles'));
+  if (rolesText !== 'broker' && rolesText !== 'controller' && rolesText !== 'broker,controller') {
+    throw new ConfigError(`"${get('process.roles')}" is not one of broker, controller, broker,controller`, at('process.roles'));
   }
   const listenerUris = list(get('listeners'));
   const listener = listenerUris.length > 0 ? parseListener(listenerUris[0]!) : undefined;
@@ -143,6 +176,22 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
   if (explicit['cluster.id'] !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(explicit['cluster.id'])) {
     throw new ConfigError('must be 1 to 64 characters of [A-Za-z0-9_-]', at('cluster.id'));
   }
+  let quorumVoters: QuorumVoter[] | undefined;
+  if (explicit['controller.quorum.voters'] !== undefined) {
+    const parsed = parseQuorumVoters(explicit['controller.quorum.voters']);
+    if (typeof parsed === 'string') throw new ConfigError(parsed, at('controller.quorum.voters'));
+    quorumVoters = parsed;
+  }
+  const isVoter = quorumVoters === undefined || quorumVoters.some((v) => v.id === nodeId);
+  if (roles.includes('controller') && !isVoter) {
+    throw new ConfigError(`node ${nodeId} has the controller role but is not in controller.quorum.voters`, at('controller.quorum.voters'));
+  }
+  if (!roles.includes('controller') && quorumVoters === undefined) {
+    throw new ConfigError('a node without the controller role needs controller.quorum.voters to find the quorum', at('process.roles'));
+  }
+  if (!roles.includes('controller') && isVoter) {
+    throw new ConfigError(`node ${nodeId} is in controller.quorum.voters, so process.roles must include controller`, at('process.roles'));
+  }
   const topicDefaults: Record<string, string> = {};
   for (const [key, value] of Object.entries(explicit)) {
     if (BROKER_KEYS[key]?.topicDefault) topicDefaults[key] = value;
@@ -150,6 +199,14 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
   const config: BrokerConfig = {
     nodeId,
     processRoles: roles,
+    quorumVoters,
+    electionTimeoutMs: int('controller.quorum.election.timeout.ms'),
+    quorumFetchTimeoutMs: int('controller.quorum.fetch.timeout.ms'),
+    quorumRequestTimeoutMs: int('controller.quorum.request.timeout.ms'),
+    snapshotIntervalRecords: int('metadata.log.snapshot.interval.records'),
+    brokerHeartbeatIntervalMs: int('broker.heartbeat.interval.ms'),
+    brokerSessionTimeoutMs: int('broker.session.timeout.ms'),
+    controlledShutdownTimeoutMs: int('controlled.shutdown.timeout.ms'),
     listener,
     advertised,
     logDirs,

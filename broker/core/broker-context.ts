@@ -1,9 +1,13 @@
 // What every request handler may use: this node's identity and settings, the topics and their logs,
-// the fetch purgatory, the producer-id allocator, and the traffic counters. Built once per broker.
+// the fetch purgatory, producer ids, the way to the active controller, the cluster view, and the
+// traffic counters. Built once per node.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { ControllerChannel } from '../cluster/controller-channel.js';
+import type { ProducerIdBlocks } from '../cluster/producer-id-blocks.js';
+import type { MetadataState } from '../quorum/metadata-state.js';
+import type { QuorumView } from '../quorum/quorum-view.js';
 import type { FetchPurgatory } from './fetch-purgatory.js';
-import type { ProducerIdManager } from './producer-id-manager.js';
 import type { TopicManager } from './topic-manager.js';
 
 /** Traffic counters the handlers report to; the metrics module implements it. */
@@ -20,10 +24,14 @@ export interface BrokerContext {
   readonly advertised: { host: string; port: number };
   readonly topics: TopicManager;
   readonly purgatory: FetchPurgatory;
-  readonly producerIds: ProducerIdManager;
+  readonly producerIds: ProducerIdBlocks;
+  /** Admin writes and broker lifecycle calls to the active controller. */
+  readonly controller: ControllerChannel;
+  /** The metadata this node has applied. */
+  readonly metadata: MetadataState;
+  readonly quorum: QuorumView;
+  /** Whether this node has the broker role (it hosts partitions and registers with the controller). */
+  readonly isBroker: boolean;
   readonly traffic: TrafficObserver;
   readonly logger: Logger;
 }
-
-/** A single node leads every partition at epoch 0 and is the whole ISR. */
-export const LEADER_EPOCH = 0;

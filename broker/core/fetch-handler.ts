@@ -9,7 +9,7 @@ import type { FetchResponse } from '../../client/wire/generated/strait/v1/FetchR
 import type { FetchablePartitionResponse } from '../../client/wire/generated/strait/v1/FetchablePartitionResponse.js';
 import type { FetchableTopicResponse } from '../../client/wire/generated/strait/v1/FetchableTopicResponse.js';
 import type { PartitionLog } from '../log/log-types.js';
-import { LEADER_EPOCH, type BrokerContext } from './broker-context.js';
+import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
 /** Room left in a gRPC message for everything around the record bytes. */
@@ -40,13 +40,15 @@ function fetchPlan(ctx: BrokerContext, req: FetchRequest__Output): { plan: Parti
     const partitions: FetchablePartitionResponse[] = [];
     topics.push({ name: topic, partitions });
     for (const p of Array.isArray(t?.partitions) ? t.partitions : []) {
+      const partition = Number.isInteger(p?.partition) ? p.partition : -1;
+      const known = ctx.topics.partition(topic, partition);
       const response: FetchablePartitionResponse = {
-        partition: Number.isInteger(p?.partition) ? p.partition : -1,
+        partition,
         errorCode: ErrorCode.NONE,
         highWatermark: -1,
         lastStableOffset: -1,
         logStartOffset: -1,
-        currentLeader: { leaderId: ctx.nodeId, leaderEpoch: LEADER_EPOCH },
+        currentLeader: { leaderId: known?.leader ?? -1, leaderEpoch: known?.leaderEpoch ?? -1 },
         records: EMPTY,
       };
       partitions.push(response);
@@ -68,10 +70,9 @@ function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog 
   r.records = EMPTY;
   r.errorCode = ErrorCode.NONE;
   try {
+    // Consumers read only from the leader: NOT_LEADER_OR_FOLLOWER / leader-epoch fencing otherwise.
+    ctx.topics.leaderLog(f.topic, f.partition, f.currentLeaderEpoch);
     if (!log) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${f.topic}-${f.partition} does not exist`);
-    if (f.currentLeaderEpoch !== undefined && f.currentLeaderEpoch > LEADER_EPOCH) {
-      throw new StraitError(ErrorCode.UNKNOWN_LEADER_EPOCH, `Leader epoch ${f.currentLeaderEpoch} is newer than ${LEADER_EPOCH}`);
-    }
     r.highWatermark = log.highWatermark;
     r.lastStableOffset = log.highWatermark;
     r.logStartOffset = log.logStartOffset;

@@ -5,7 +5,7 @@ import type { ListOffsetsRequest__Output } from '../../client/wire/generated/str
 import type { ListOffsetsResponse } from '../../client/wire/generated/strait/v1/ListOffsetsResponse.js';
 import type { ListOffsetsPartitionResponse } from '../../client/wire/generated/strait/v1/ListOffsetsPartitionResponse.js';
 import type { ListOffsetsTopicResponse } from '../../client/wire/generated/strait/v1/ListOffsetsTopicResponse.js';
-import { LEADER_EPOCH, type BrokerContext } from './broker-context.js';
+import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
 export const LATEST_TIMESTAMP = -1;
@@ -14,9 +14,7 @@ export const MAX_TIMESTAMP = -3;
 
 function lookup(ctx: BrokerContext, topic: string, partition: number, timestamp: unknown, leaderEpoch: number | undefined): ListOffsetsPartitionResponse {
   try {
-    const log = ctx.topics.log(topic, partition);
-    if (!log) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${topic}-${partition} does not exist`);
-    if (leaderEpoch !== undefined && leaderEpoch > LEADER_EPOCH) throw new StraitError(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    const { log, leaderEpoch: LEADER_EPOCH } = ctx.topics.leaderLog(topic, partition, leaderEpoch);
     if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < MAX_TIMESTAMP) {
       throw new StraitError(ErrorCode.INVALID_REQUEST, `timestamp ${String(timestamp)} is not valid`);
     }

@@ -1,38 +1,35 @@
-// Metadata and DescribeCluster: this node is the only broker, the controller, and the leader of
-// every partition at epoch 0 with itself as the whole ISR.
+// Metadata and DescribeCluster, answered from the metadata image this node has applied (any node
+// answers, as in Kafka): brokers are the registered, unfenced brokers with their advertised
+// endpoints; the controller is the Raft leader; partitions carry leader, leader epoch, replicas, ISR
+// and the fenced replicas as offline.
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { BrokerInfo } from '../../client/wire/generated/strait/v1/BrokerInfo.js';
 import type { MetadataRequest__Output } from '../../client/wire/generated/strait/v1/MetadataRequest.js';
 import type { MetadataResponse } from '../../client/wire/generated/strait/v1/MetadataResponse.js';
 import type { TopicMetadata } from '../../client/wire/generated/strait/v1/TopicMetadata.js';
 import type { DescribeClusterResponse } from '../../client/wire/generated/strait/v1/DescribeClusterResponse.js';
+import type { NodeDescription } from '../../client/wire/generated/strait/v1/NodeDescription.js';
 import { validateTopicName } from '../log/topic-config.js';
-import { LEADER_EPOCH, type BrokerContext } from './broker-context.js';
+import type { BrokerImage, MetadataImage, TopicImage } from '../metadata/index.js';
+import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
-import type { TopicRecord } from './topic-registry.js';
-
-export function brokerInfo(ctx: BrokerContext): BrokerInfo {
-  const { host, port } = ctx.advertised;
-  return { nodeId: ctx.nodeId, host, port, rack: ctx.config.rack };
-}
 
 const isInternal = (name: string): boolean => name.startsWith('__');
 
-function topicMetadata(ctx: BrokerContext, record: TopicRecord): TopicMetadata {
-  const partitions = [];
-  for (let p = 0; p < record.partitions; p++) {
-    const online = ctx.topics.log(record.name, p) !== undefined;
-    partitions.push({
-      errorCode: online ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
-      partition: p,
-      leaderId: online ? ctx.nodeId : -1,
-      leaderEpoch: LEADER_EPOCH,
-      replicaNodes: [ctx.nodeId],
-      isrNodes: online ? [ctx.nodeId] : [],
-      offlineReplicas: online ? [] : [ctx.nodeId],
-    });
-  }
-  return { errorCode: ErrorCode.NONE, name: record.name, topicId: record.topicId, isInternal: isInternal(record.name), partitions };
+const brokerInfo = (b: BrokerImage): BrokerInfo => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? '' });
+
+function topicMetadata(image: MetadataImage, topic: TopicImage): TopicMetadata {
+  const fenced = (id: number): boolean => image.broker(id)?.fenced !== false;
+  const partitions = topic.partitions.map((p) => ({
+    errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    partition: p.partition,
+    leaderId: p.leader,
+    leaderEpoch: p.leaderEpoch,
+    replicaNodes: [...p.replicas],
+    isrNodes: [...p.isr],
+    offlineReplicas: p.replicas.filter(fenced),
+  }));
+  return { errorCode: ErrorCode.NONE, name: topic.name, topicId: topic.topicId, isInternal: isInternal(topic.name), partitions };
 }
 
 async function lookup(ctx: BrokerContext, name: unknown, autoCreate: boolean): Promise<TopicMetadata> {
@@ -40,10 +37,11 @@ async function lookup(ctx: BrokerContext, name: unknown, autoCreate: boolean): P
   try {
     if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
     validateTopicName(topicName);
-    let record = ctx.topics.get(topicName);
-    if (!record && autoCreate) record = await ctx.topics.ensure(topicName, ctx.config.numPartitions);
-    if (!record) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topicName}' does not exist`);
-    return topicMetadata(ctx, record);
+    if (!ctx.metadata.image.topic(topicName) && autoCreate) await ctx.topics.ensure(topicName, ctx.config.numPartitions);
+    const image = ctx.metadata.image;
+    const topic = image.topic(topicName);
+    if (!topic) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topicName}' does not exist`);
+    return topicMetadata(image, topic);
   } catch (err) {
     if (isUnexpected(err)) ctx.logger.error({ err, topic: topicName }, 'metadata: topic lookup failed');
     return { errorCode: errorFields(err).errorCode, name: topicName, topicId: '', isInternal: false, partitions: [] };
@@ -53,16 +51,41 @@ async function lookup(ctx: BrokerContext, name: unknown, autoCreate: boolean): P
 export async function handleMetadata(ctx: BrokerContext, req: MetadataRequest__Output): Promise<MetadataResponse> {
   let topics: TopicMetadata[];
   if (req.allTopics) {
-    topics = ctx.topics.list().sort((a, b) => a.name.localeCompare(b.name)).map((r) => topicMetadata(ctx, r));
+    const image = ctx.metadata.image;
+    topics = image.topics().map((t) => topicMetadata(image, t));
   } else {
     if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
     const autoCreate = req.allowAutoTopicCreation === true && ctx.config.autoCreateTopicsEnable;
     topics = [];
     for (const name of req.topics) topics.push(await lookup(ctx, name, autoCreate));
   }
-  return { brokers: [brokerInfo(ctx)], clusterId: ctx.clusterId, controllerId: ctx.nodeId, topics };
+  const image = ctx.metadata.image;
+  return { brokers: image.liveBrokers().map(brokerInfo), clusterId: ctx.clusterId, controllerId: ctx.quorum.leaderId() ?? -1, topics };
 }
 
 export function handleDescribeCluster(ctx: BrokerContext): DescribeClusterResponse {
-  return { errorCode: ErrorCode.NONE, errorMessage: '', clusterId: ctx.clusterId, controllerId: ctx.nodeId, brokers: [brokerInfo(ctx)] };
+  const image = ctx.metadata.image;
+  const voters = ctx.quorum.voters;
+  const nodes = new Map<number, NodeDescription>();
+  for (const b of image.brokers()) {
+    nodes.set(b.brokerId, {
+      nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? '', roles: ['broker'], fenced: b.fenced,
+      inControlledShutdown: b.inControlledShutdown, isVoter: false, brokerEpoch: b.brokerEpoch,
+    });
+  }
+  for (const v of voters) {
+    const node = nodes.get(v.id) ?? {
+      nodeId: v.id, host: v.host, port: v.port, rack: '', roles: [], fenced: false, inControlledShutdown: false, isVoter: true, brokerEpoch: -1,
+    };
+    node.roles = [...(node.roles ?? []), 'controller'];
+    node.isVoter = true;
+    nodes.set(v.id, node);
+  }
+  return {
+    errorCode: ErrorCode.NONE, errorMessage: '', clusterId: ctx.clusterId, controllerId: ctx.quorum.leaderId() ?? -1,
+    brokers: image.liveBrokers().map(brokerInfo),
+    nodes: [...nodes.values()].sort((a, b) => (a.nodeId ?? 0) - (b.nodeId ?? 0)),
+    voters: voters.map((v) => v.id),
+    metadataOffset: ctx.metadata.appliedIndex,
+  };
 }

@@ -6,7 +6,7 @@ import type { ProduceResponse } from '../../client/wire/generated/strait/v1/Prod
 import type { PartitionProduceResponse } from '../../client/wire/generated/strait/v1/PartitionProduceResponse.js';
 import type { TopicProduceResponse } from '../../client/wire/generated/strait/v1/TopicProduceResponse.js';
 import { validateTopicName } from '../log/topic-config.js';
-import { LEADER_EPOCH, type BrokerContext } from './broker-context.js';
+import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
 /** Single node: the ISR is this node alone. */
@@ -60,13 +60,12 @@ function appendPartition(ctx: BrokerContext, topic: string, partition: number, a
   try {
     if (!Buffer.isBuffer(records)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'records must be bytes');
     if (records.length === 0) throw new StraitError(ErrorCode.CORRUPT_MESSAGE, 'records hold no record batch');
-    const log = ctx.topics.log(topic, partition);
-    if (!log) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${topic}-${partition} does not exist`);
+    const { log, leaderEpoch } = ctx.topics.leaderLog(topic, partition);
     if (acks === -1 && log.config.minInsyncReplicas > ISR_SIZE) {
       throw new StraitError(ErrorCode.NOT_ENOUGH_REPLICAS,
         `min.insync.replicas is ${log.config.minInsyncReplicas} but the ISR of ${topic}-${partition} has ${ISR_SIZE} replica`);
     }
-    const result = log.appendAsLeader(records, LEADER_EPOCH);
+    const result = log.appendAsLeader(records, leaderEpoch);
     if (!result.duplicate) {
       ctx.traffic.produced(topic, result.recordCount, records.length);
       ctx.purgatory.onAppend(topic, partition);

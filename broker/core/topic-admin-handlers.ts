@@ -1,6 +1,8 @@
-// CreateTopics, DeleteTopics and CreatePartitions on a single node: replication factor 1 only,
-// every replica assignment must name this node, results per topic with Kafka's error codes.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+// CreateTopics, DeleteTopics and CreatePartitions: the request is checked for shape here, decided by
+// the active controller (directly, or forwarded to it), and answered once this node has applied the
+// result, per topic with Kafka's error codes. With no active controller every topic gets
+// NOT_CONTROLLER (retriable); a change that does not commit within timeout_ms gets REQUEST_TIMED_OUT.
+import { ErrorCode, StraitError, type ErrorCodeValue } from '../../client/errors.js';
 import type { CreateTopicsRequest__Output } from '../../client/wire/generated/strait/v1/CreateTopicsRequest.js';
 import type { CreateTopicsResponse } from '../../client/wire/generated/strait/v1/CreateTopicsResponse.js';
 import type { CreatableTopic__Output } from '../../client/wire/generated/strait/v1/CreatableTopic.js';
@@ -11,10 +13,9 @@ import type { CreatePartitionsRequest__Output } from '../../client/wire/generate
 import type { CreatePartitionsResponse } from '../../client/wire/generated/strait/v1/CreatePartitionsResponse.js';
 import type { ReplicaAssignment__Output } from '../../client/wire/generated/strait/v1/ReplicaAssignment.js';
 import { validateTopicName } from '../log/topic-config.js';
+import type { CreatePartitionsRequest, CreateTopicRequest, CreateTopicResult, TopicResult } from '../metadata/index.js';
 import type { BrokerContext } from './broker-context.js';
-import { errorFields, isUnexpected } from './error-mapping.js';
-
-const AVAILABLE_BROKERS = 1;
+import { errorFields, isUnexpected, type ErrorFields } from './error-mapping.js';
 
 export function configEntriesToRecord(entries: unknown): Record<string, string> {
   if (!Array.isArray(entries)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'configs must be a list');
@@ -28,96 +29,133 @@ export function configEntriesToRecord(entries: unknown): Record<string, string> 
   return out;
 }
 
-function checkAssignments(ctx: BrokerContext, assignments: unknown, partitions: number, firstPartition: number): void {
-  if (!Array.isArray(assignments) || assignments.length === 0) return;
-  const seen = new Set<number>();
+/** Replica lists in partition order; the partitions must be firstPartition..end, each once. */
+function replicaLists(assignments: unknown, firstPartition: number): number[][] | undefined {
+  if (!Array.isArray(assignments) || assignments.length === 0) return undefined;
+  const byPartition = new Map<number, number[]>();
   for (const a of assignments as ReplicaAssignment__Output[]) {
-    const ids = Array.isArray(a?.brokerIds) ? a.brokerIds : [];
-    if (!Number.isInteger(a?.partition) || a.partition < firstPartition || a.partition >= partitions || seen.has(a.partition)) {
-      throw new StraitError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `assignment for partition ${String(a?.partition)} is out of range or repeated`);
+    const partition = a?.partition;
+    if (!Number.isInteger(partition) || partition < firstPartition || byPartition.has(partition)) {
+      throw new StraitError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `assignment for partition ${String(partition)} is out of range or repeated`);
     }
-    seen.add(a.partition);
-    if (ids.length !== 1 || ids[0] !== ctx.nodeId) {
-      throw new StraitError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${a.partition} must be assigned to node ${ctx.nodeId} alone`);
-    }
+    byPartition.set(partition, Array.isArray(a.brokerIds) ? [...a.brokerIds] : []);
   }
-  if (seen.size !== partitions - firstPartition) throw new StraitError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'every new partition needs an assignment');
+  const lists: number[][] = [];
+  for (let p = firstPartition; p < firstPartition + byPartition.size; p++) {
+    const replicas = byPartition.get(p);
+    if (!replicas) throw new StraitError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${p} has no assignment; partitions must be consecutive`);
+    lists.push(replicas);
+  }
+  return lists;
 }
 
-async function createOne(ctx: BrokerContext, t: CreatableTopic__Output, validateOnly: boolean, repeated: boolean): Promise<CreatableTopicResult> {
-  const name = typeof t?.name === 'string' ? t.name : '';
-  const result: CreatableTopicResult = { name, topicId: '', errorCode: ErrorCode.NONE, errorMessage: '', numPartitions: -1, replicationFactor: -1 };
-  try {
-    if (typeof t?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
-    validateTopicName(name);
-    if (repeated) throw new StraitError(ErrorCode.INVALID_REQUEST, `Topic '${name}' appears more than once in the request`);
-    const hasAssignments = Array.isArray(t.assignments) && t.assignments.length > 0;
-    let partitions = t.numPartitions === -1 || (hasAssignments && t.numPartitions === 0) ? ctx.config.numPartitions : t.numPartitions;
-    if (hasAssignments) partitions = t.assignments.length;
-    const rf = t.replicationFactor === -1 || (hasAssignments && t.replicationFactor === 0) ? ctx.config.defaultReplicationFactor : t.replicationFactor;
-    if (!Number.isInteger(rf) || rf < 1 || rf > AVAILABLE_BROKERS) {
-      throw new StraitError(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor ${rf} is not possible: ${AVAILABLE_BROKERS} broker is available`);
-    }
-    checkAssignments(ctx, t.assignments, partitions, 0);
-    const overrides = configEntriesToRecord(t.configs);
-    if (validateOnly) {
-      ctx.topics.validateCreate(name, partitions, overrides);
-      return { ...result, numPartitions: partitions, replicationFactor: rf };
-    }
-    const record = await ctx.topics.create(name, partitions, overrides);
-    return { ...result, topicId: record.topicId, numPartitions: record.partitions, replicationFactor: rf };
-  } catch (err) {
-    if (isUnexpected(err)) ctx.logger.error({ err, topic: name }, 'create topic failed');
-    return { ...result, ...errorFields(err) };
-  }
+function timeoutOf(ctx: BrokerContext, timeoutMs: unknown): number {
+  return Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 ? (timeoutMs as number) : ctx.config.quorumRequestTimeoutMs;
+}
+
+function toCreateRequest(t: CreatableTopic__Output): CreateTopicRequest {
+  if (typeof t?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
+  validateTopicName(t.name);
+  const assignments = replicaLists(t.assignments, 0);
+  const orDefault = (n: unknown): number => (n === -1 || (assignments && n === 0) ? -1 : Number.isInteger(n) ? (n as number) : NaN);
+  return {
+    name: t.name,
+    numPartitions: orDefault(t.numPartitions),
+    replicationFactor: orDefault(t.replicationFactor),
+    ...(assignments ? { assignments } : {}),
+    configs: configEntriesToRecord(t.configs),
+  };
 }
 
 export async function handleCreateTopics(ctx: BrokerContext, req: CreateTopicsRequest__Output): Promise<CreateTopicsResponse> {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
-  const counts = new Map<string, number>();
-  for (const t of req.topics) counts.set(t?.name, (counts.get(t?.name) ?? 0) + 1);
-  const topics: CreatableTopicResult[] = [];
-  for (const t of req.topics) topics.push(await createOne(ctx, t, req.validateOnly === true, (counts.get(t?.name) ?? 0) > 1));
-  return { topics };
+  const results: (CreatableTopicResult | undefined)[] = [];
+  const valid: { at: number; request: CreateTopicRequest }[] = [];
+  req.topics.forEach((t, at) => {
+    const name = typeof t?.name === 'string' ? t.name : '';
+    try {
+      valid.push({ at, request: toCreateRequest(t) });
+      results.push(undefined);
+    } catch (err) {
+      results.push({ name, topicId: '', numPartitions: -1, replicationFactor: -1, ...errorFields(err) });
+    }
+  });
+  if (valid.length > 0) {
+    try {
+      const { response } = await ctx.controller.run('createTopics', {
+        topics: valid.map((v) => v.request),
+        validateOnly: req.validateOnly === true,
+        defaults: { numPartitions: ctx.config.numPartitions, replicationFactor: ctx.config.defaultReplicationFactor },
+      }, timeoutOf(ctx, req.timeoutMs));
+      (response as CreateTopicResult[]).forEach((r, i) => {
+        results[valid[i]!.at] = {
+          name: r.name, topicId: r.topicId ?? '', errorCode: r.errorCode as ErrorCodeValue, errorMessage: r.errorMessage,
+          numPartitions: r.numPartitions, replicationFactor: r.replicationFactor,
+        };
+      });
+    } catch (err) {
+      if (isUnexpected(err)) ctx.logger.error({ err }, 'create topics failed');
+      for (const v of valid) results[v.at] = { name: v.request.name, topicId: '', numPartitions: -1, replicationFactor: -1, ...errorFields(err) };
+    }
+  }
+  return { topics: results.map((r) => r!) };
+}
+
+/** Per-item shape checks, one controller decision for the valid items, results in request order. */
+async function perTopic<T>(
+  ctx: BrokerContext, items: readonly unknown[], check: (item: unknown) => T, nameOf: (item: unknown) => string,
+  decide: (valid: T[]) => Promise<TopicResult[]>,
+): Promise<({ name: string } & ErrorFields)[]> {
+  const results: (({ name: string } & ErrorFields) | undefined)[] = [];
+  const valid: { at: number; value: T }[] = [];
+  items.forEach((item, at) => {
+    try {
+      valid.push({ at, value: check(item) });
+      results.push(undefined);
+    } catch (err) {
+      results.push({ name: nameOf(item), ...errorFields(err) });
+    }
+  });
+  if (valid.length > 0) {
+    try {
+      const answers = await decide(valid.map((v) => v.value));
+      answers.forEach((r, i) => { results[valid[i]!.at] = { name: r.name, errorCode: r.errorCode as ErrorCodeValue, errorMessage: r.errorMessage }; });
+    } catch (err) {
+      if (isUnexpected(err)) ctx.logger.error({ err }, 'topic change failed');
+      for (const v of valid) results[v.at] = { name: nameOf(items[v.at]), ...errorFields(err) };
+    }
+  }
+  return results.map((r) => r!);
 }
 
 export async function handleDeleteTopics(ctx: BrokerContext, req: DeleteTopicsRequest__Output): Promise<DeleteTopicsResponse> {
   if (!Array.isArray(req.topicNames)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic_names must be a list');
-  const topics = [];
-  for (const name of req.topicNames) {
-    const topicName = typeof name === 'string' ? name : '';
-    try {
-      if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
-      validateTopicName(name);
-      const partitions = ctx.topics.get(name)?.partitions ?? 0;
-      await ctx.topics.delete(name);
-      // Fetches parked on the topic answer now (UNKNOWN_TOPIC_OR_PARTITION) instead of at max_wait_ms.
-      for (let p = 0; p < partitions; p++) ctx.purgatory.onAppend(name, p);
-      topics.push({ name: topicName, errorCode: ErrorCode.NONE, errorMessage: '' });
-    } catch (err) {
-      if (isUnexpected(err)) ctx.logger.error({ err, topic: topicName }, 'delete topic failed');
-      topics.push({ name: topicName, ...errorFields(err) });
-    }
-  }
+  const topics = await perTopic(ctx, req.topicNames, (name) => {
+    if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
+    validateTopicName(name);
+    return name;
+  }, (name) => (typeof name === 'string' ? name : ''), async (names) => {
+    const { response } = await ctx.controller.run('deleteTopics', { names }, timeoutOf(ctx, req.timeoutMs));
+    return response as TopicResult[];
+  });
   return { topics };
 }
 
 export async function handleCreatePartitions(ctx: BrokerContext, req: CreatePartitionsRequest__Output): Promise<CreatePartitionsResponse> {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
-  const topics = [];
-  for (const t of req.topics) {
-    const name = typeof t?.name === 'string' ? t.name : '';
-    try {
-      if (typeof t?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
-      validateTopicName(name);
-      const current = ctx.topics.validateAddPartitions(name, t.count);
-      checkAssignments(ctx, t.assignments, t.count, current.partitions);
-      if (req.validateOnly !== true) await ctx.topics.addPartitions(name, t.count);
-      topics.push({ name, errorCode: ErrorCode.NONE, errorMessage: '' });
-    } catch (err) {
-      if (isUnexpected(err)) ctx.logger.error({ err, topic: name }, 'create partitions failed');
-      topics.push({ name, ...errorFields(err) });
-    }
-  }
+  const topics = await perTopic(ctx, req.topics, (item): CreatePartitionsRequest => {
+    const t = item as CreatePartitionsRequest__Output['topics'][number];
+    if (typeof t?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
+    validateTopicName(t.name);
+    const current = ctx.topics.get(t.name)?.partitions ?? 0;
+    const assignments = replicaLists(t.assignments, current);
+    return { name: t.name, count: t.count, ...(assignments ? { assignments } : {}) };
+  }, (item) => {
+    const name = (item as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? name : '';
+  }, async (requests) => {
+    const { response } = await ctx.controller.run('createPartitions', { topics: requests, validateOnly: req.validateOnly === true }, timeoutOf(ctx, req.timeoutMs));
+    return response as TopicResult[];
+  });
   return { topics };
 }

@@ -1,172 +1,198 @@
-// Topic lifecycle on a single node: the registry (names, ids, partition counts, overrides) and the
-// partition logs kept in step. The registry is written first on create, so a crash between the two
-// leaves a registered topic whose missing logs are created at the next start; on delete the registry
-// entry goes first, so logs without an entry are leftovers of an interrupted delete.
+// Topics as the metadata image describes them, and this node's partition logs kept in step with it:
+// a log for every partition this node is a replica of, created as the image gains them; the logs of
+// a removed topic deleted (DeleteTopics removes the data on every node); config changes applied to
+// the live logs. Changes go through the active controller (ControllerChannel); reads come from the
+// image this node has applied.
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { PartitionLog } from '../log/log-types.js';
-import { parseTopicConfigs, validateTopicName, type TopicConfig } from '../log/topic-config.js';
+import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
+import type { CreateTopicResult, MetadataImage, PartitionImage, TopicImage, TopicResult } from '../metadata/index.js';
+import type { ControllerChannel } from '../cluster/controller-channel.js';
+import type { MetadataState } from '../quorum/metadata-state.js';
 import type { LogStore } from './log-store.js';
-import type { TopicRecord, TopicRegistry } from './topic-registry.js';
 
-export const MAX_PARTITIONS = 100_000;
+export interface TopicRecord {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: number;
+  /** Topic-level overrides only (what CreateTopics/IncrementalAlterConfigs set). */
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface TopicManagerOptions {
+  nodeId: number;
+  logs: LogStore;
+  defaults: TopicConfig;
+  state: MetadataState;
+  channel: ControllerChannel;
+  /** Replication factor of an auto-created topic (default.replication.factor). */
+  defaultReplicationFactor: number;
+  /** How long an auto-create waits for the controller. */
+  requestTimeoutMs: number;
+  logger: Logger;
+}
+
+const recordOf = (t: TopicImage): TopicRecord => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.length, configs: t.configs });
+
+/** -1 or absent: the caller does not know the leader epoch, so it is not checked (Kafka's rule). */
+const epochGiven = (epoch: number | undefined): epoch is number => epoch !== undefined && epoch >= 0;
 
 export class TopicManager {
-  private readonly configs = new Map<string, TopicConfig>();
-  /** Serializes changes per topic (concurrent auto-creates of one name create it once). */
-  private readonly pending = new Map<string, Promise<unknown>>();
+  readonly defaults: TopicConfig;
+  private readonly configs = new Map<string, { topicId: string; config: TopicConfig }>();
 
-  constructor(
-    private readonly registry: TopicRegistry,
-    private readonly logs: LogStore,
-    readonly defaults: TopicConfig,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly options: TopicManagerOptions) {
+    this.defaults = options.defaults;
+  }
+
+  private get image(): MetadataImage {
+    return this.options.state.image;
+  }
 
   get(name: string): TopicRecord | undefined {
-    return this.registry.get(name);
+    const t = this.image.topic(name);
+    return t === undefined ? undefined : recordOf(t);
   }
 
   list(): TopicRecord[] {
-    return this.registry.list();
+    return this.image.topics().map(recordOf);
   }
 
   /** Defaults with the topic's overrides applied (what its logs run with). */
   configOf(name: string): TopicConfig {
-    let config = this.configs.get(name);
-    if (!config) {
-      const record = this.registry.get(name);
-      config = record ? parseTopicConfigs({ ...record.configs }, this.defaults) : this.defaults;
-      if (record) this.configs.set(name, config);
+    const topic = this.image.topic(name);
+    if (!topic) return this.defaults;
+    const cached = this.configs.get(name);
+    if (cached?.topicId === topic.topicId) return cached.config;
+    let config: TopicConfig;
+    try {
+      config = parseTopicConfigs({ ...topic.configs }, this.defaults);
+    } catch (err) {
+      this.options.logger.error({ err, topic: name }, 'topic overrides in the metadata are not valid here; using the defaults');
+      config = this.defaults;
     }
+    this.configs.set(name, { topicId: topic.topicId, config });
     return config;
   }
 
   log(name: string, partition: number): PartitionLog | undefined {
-    return this.logs.getLog(name, partition);
+    return this.options.logs.getLog(name, partition);
   }
 
-  private serialize<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const before = this.pending.get(name) ?? Promise.resolve();
-    const run = before.then(work, work);
-    const settled = run.then(() => undefined, () => undefined);
-    this.pending.set(name, settled);
-    void settled.then(() => {
-      if (this.pending.get(name) === settled) this.pending.delete(name);
-    });
-    return run;
-  }
-
-  /** Checks a create request; returns the effective config. Throws StraitError. */
-  validateCreate(name: string, partitions: number, overrides: Record<string, string>): TopicConfig {
-    validateTopicName(name);
-    if (this.registry.get(name)) throw new StraitError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
-      throw new StraitError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be between 1 and ${MAX_PARTITIONS}, got ${partitions}.`);
-    }
-    return parseTopicConfigs(overrides, this.defaults);
-  }
-
-  create(name: string, partitions: number, overrides: Record<string, string>): Promise<TopicRecord> {
-    return this.serialize(name, async () => {
-      const config = this.validateCreate(name, partitions, overrides);
-      const record = this.registry.create(name, partitions, overrides);
-      this.configs.set(name, config);
-      await this.createMissingLogs(record, config);
-      this.logger.info({ topic: name, partitions, overrides }, 'topic created');
-      return record;
-    });
-  }
-
-  /** The topic, created with broker defaults if it does not exist (auto.create.topics.enable). */
-  async ensure(name: string, partitions: number): Promise<TopicRecord> {
-    const existing = this.registry.get(name);
-    if (existing) return existing;
-    try {
-      return await this.create(name, partitions, {});
-    } catch (err) {
-      const raced = this.registry.get(name);
-      if (raced && err instanceof StraitError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return raced;
-      throw err;
-    }
-  }
-
-  delete(name: string): Promise<void> {
-    return this.serialize(name, async () => {
-      if (!this.registry.delete(name)) {
-        throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
-      }
-      this.configs.delete(name);
-      await this.logs.deleteLogs(name);
-      this.logger.info({ topic: name }, 'topic deleted');
-    });
-  }
-
-  validateAddPartitions(name: string, count: number): TopicRecord {
-    const record = this.registry.get(name);
-    if (!record) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
-    if (!Number.isInteger(count) || count <= record.partitions) {
-      throw new StraitError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${record.partitions} partitions, which is higher than or equal to the requested ${count}.`);
-    }
-    if (count > MAX_PARTITIONS) throw new StraitError(ErrorCode.INVALID_PARTITIONS, `At most ${MAX_PARTITIONS} partitions per topic.`);
-    return record;
-  }
-
-  addPartitions(name: string, count: number): Promise<TopicRecord> {
-    return this.serialize(name, async () => {
-      this.validateAddPartitions(name, count);
-      const record = this.registry.setPartitions(name, count);
-      await this.createMissingLogs(record, this.configOf(name));
-      this.logger.info({ topic: name, partitions: count }, 'partitions added');
-      return record;
-    });
-  }
-
-  /** Replaces the overrides; validates, persists and applies them to the live logs. */
-  setOverrides(name: string, overrides: Record<string, string>): Promise<TopicConfig> {
-    return this.serialize(name, async () => {
-      const record = this.registry.get(name);
-      if (!record) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`);
-      const config = parseTopicConfigs(overrides, this.defaults);
-      this.registry.setConfigs(name, overrides);
-      this.configs.set(name, config);
-      for (let p = 0; p < record.partitions; p++) this.logs.getLog(name, p)?.updateConfig(config);
-      this.logger.info({ topic: name, overrides }, 'topic configs changed');
-      return config;
-    });
-  }
-
-  private async createMissingLogs(record: TopicRecord, config: TopicConfig): Promise<void> {
-    const offline = new Set(this.logs.failedLogs().map((f) => path.basename(f.dir)));
-    for (let p = 0; p < record.partitions; p++) {
-      if (offline.has(`${record.name}-${p}`)) continue;
-      if (!this.logs.getLog(record.name, p)) await this.logs.createLog(record.name, p, config);
-    }
+  partition(name: string, partition: number): PartitionImage | undefined {
+    return this.image.partition(name, partition);
   }
 
   /**
-   * Brings logs and registry in step after start-up: creates the logs a registered topic lacks and
-   * removes logs of topics the registry no longer has (an interrupted delete). When the registry file
-   * was missing altogether, logs found on disk are adopted instead, with default configs.
+   * The partition's log when this node leads it: UNKNOWN_TOPIC_OR_PARTITION for a partition the image
+   * lacks, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when the caller's epoch is older / newer than
+   * the image's, NOT_LEADER_OR_FOLLOWER when another broker leads (or none does).
    */
-  async reconcile(registryExisted: boolean): Promise<void> {
-    const onDisk = new Map<string, number>();
-    for (const log of this.logs.allLogs()) onDisk.set(log.topic, Math.max(onDisk.get(log.topic) ?? 0, log.partition + 1));
-    for (const [topic, partitions] of onDisk) {
-      if (this.registry.get(topic)) continue;
-      if (registryExisted) {
-        this.logger.warn({ topic }, 'removing logs of a topic that is not registered (interrupted delete)');
-        await this.logs.deleteLogs(topic);
-      } else {
-        this.logger.warn({ topic, partitions }, 'adopting logs found on disk with default configs');
-        this.registry.create(topic, partitions, {});
+  leaderLog(name: string, partition: number, currentLeaderEpoch?: number): { log: PartitionLog; leaderEpoch: number } {
+    const p = this.image.partition(name, partition);
+    if (!p) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${name}-${partition} does not exist`);
+    if (epochGiven(currentLeaderEpoch) && currentLeaderEpoch < p.leaderEpoch) {
+      throw new StraitError(ErrorCode.FENCED_LEADER_EPOCH, `Leader epoch ${currentLeaderEpoch} of ${name}-${partition} is older than ${p.leaderEpoch}`);
+    }
+    if (epochGiven(currentLeaderEpoch) && currentLeaderEpoch > p.leaderEpoch) {
+      throw new StraitError(ErrorCode.UNKNOWN_LEADER_EPOCH, `Leader epoch ${currentLeaderEpoch} of ${name}-${partition} is newer than ${p.leaderEpoch}`);
+    }
+    if (p.leader !== this.options.nodeId) {
+      throw new StraitError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Node ${this.options.nodeId} does not lead ${name}-${partition} (leader ${p.leader})`);
+    }
+    const log = this.options.logs.getLog(name, partition);
+    if (!log) throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${name}-${partition} is offline on node ${this.options.nodeId}`);
+    return { log, leaderEpoch: p.leaderEpoch };
+  }
+
+  /** The topic, created through the controller with the defaults if it does not exist (auto.create.topics.enable). */
+  async ensure(name: string, partitions: number): Promise<TopicRecord> {
+    const existing = this.get(name);
+    if (existing) return existing;
+    const { response } = await this.options.channel.run('createTopics', {
+      topics: [{ name, numPartitions: partitions, replicationFactor: this.options.defaultReplicationFactor }],
+      validateOnly: false,
+      defaults: { numPartitions: partitions, replicationFactor: this.options.defaultReplicationFactor },
+    }, this.options.requestTimeoutMs);
+    const result = (response as CreateTopicResult[])[0]!;
+    if (result.errorCode !== ErrorCode.NONE && result.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+      throw new StraitError(result.errorCode, result.errorMessage);
+    }
+    const created = this.get(name);
+    if (!created) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist`);
+    return created;
+  }
+
+  /** Replaces the topic's overrides through the controller (each changed key set, each dropped key deleted). */
+  async setOverrides(name: string, overrides: Record<string, string>, timeoutMs = this.options.requestTimeoutMs): Promise<void> {
+    const current = this.image.topicConfigOverrides(name);
+    const ops = [
+      ...Object.entries(overrides).filter(([k, v]) => current[k] !== v).map(([k, v]) => ({ name: k, op: 'set' as const, value: v })),
+      ...Object.keys(current).filter((k) => !Object.hasOwn(overrides, k)).map((k) => ({ name: k, op: 'delete' as const })),
+    ];
+    if (ops.length === 0) return;
+    const { response } = await this.options.channel.run('incrementalAlterConfigs', {
+      resources: [{ resourceType: 'topic', resourceName: name, ops }], validateOnly: false,
+    }, timeoutMs);
+    const result = (response as TopicResult[])[0]!;
+    if (result.errorCode !== ErrorCode.NONE) throw new StraitError(result.errorCode, result.errorMessage);
+  }
+
+  /** Brings this node's logs in step with a new image: removed topics' logs deleted, missing
+   * replicas' logs created, changed configs applied. */
+  apply(image: MetadataImage, previous: MetadataImage): void {
+    const { logs, logger, nodeId } = this.options;
+    for (const old of previous.topics()) {
+      const now = image.topicById(old.topicId);
+      if (now) continue;
+      this.configs.delete(old.name);
+      if (old.partitions.some((p) => logs.getLog(old.name, p.partition))) {
+        logs.deleteLogs(old.name);
+        logger.info({ topic: old.name, topicId: old.topicId }, 'topic deleted: logs removed');
       }
     }
-    for (const record of this.registry.list()) {
-      const onDiskCount = onDisk.get(record.name) ?? 0;
-      if (onDiskCount > record.partitions) this.registry.setPartitions(record.name, onDiskCount);
-      await this.createMissingLogs(this.registry.get(record.name)!, this.configOf(record.name));
+    const offline = new Set(logs.failedLogs().map((f) => path.basename(f.dir)));
+    for (const topic of image.topics()) {
+      const before = previous.topicById(topic.topicId);
+      if (before === topic) continue;
+      // A topic first seen (also at start-up, when the logs were opened with the defaults) or
+      // with new overrides: its live logs take the image's config.
+      const configChanged = before === undefined || before.configs !== topic.configs;
+      if (configChanged) this.configs.delete(topic.name);
+      const config = this.configOf(topic.name);
+      for (const p of topic.partitions) {
+        const log = logs.getLog(topic.name, p.partition);
+        if (log) {
+          if (configChanged) log.updateConfig(config);
+          continue;
+        }
+        if (!p.replicas.includes(nodeId) || offline.has(`${topic.name}-${p.partition}`)) continue;
+        try {
+          const created = logs.createLog(topic.name, p.partition, config);
+          if (created instanceof Promise) created.catch((err: unknown) => logger.error({ err, topic: topic.name, partition: p.partition }, 'could not create a partition log'));
+        } catch (err) {
+          logger.error({ err, topic: topic.name, partition: p.partition }, 'could not create a partition log');
+        }
+      }
+      if (!before) logger.info({ topic: topic.name, topicId: topic.topicId, partitions: topic.partitions.length }, 'topic created');
+    }
+  }
+
+  /** Deletes logs of topics the image does not hold (deleted while this node was away). Only call
+   * with an image that is known to be current (this broker has caught up). */
+  removeStrayLogs(image: MetadataImage): void {
+    const { logs, logger } = this.options;
+    const strays = new Set<string>();
+    for (const log of logs.allLogs()) {
+      const topic = image.topic(log.topic);
+      if (!topic || log.partition >= topic.partitions.length) strays.add(log.topic);
+    }
+    for (const name of strays) {
+      if (image.topic(name)) continue;
+      logs.deleteLogs(name);
+      logger.warn({ topic: name }, 'removed the logs of a topic the metadata no longer has');
     }
   }
 }

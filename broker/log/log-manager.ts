@@ -13,6 +13,9 @@ import { cleanLog } from './log-cleaner.js';
 import { Log } from './log.js';
 import { validateTopicName, type TopicConfig } from './topic-config.js';
 
+/** The metadata quorum's directory in the first log dir (Kafka's name); never loaded as a partition. */
+export const CLUSTER_METADATA_DIR = '__cluster_metadata-0';
+
 export const CLEAN_SHUTDOWN_FILE = '.strait_cleanshutdown';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const REPLICATION_CHECKPOINT = 'replication-offset-checkpoint';
@@ -80,7 +83,8 @@ export class LogManager {
       const cleanedUpTo = this.readCheckpoint(path.join(logDir, CLEANER_CHECKPOINT));
       if (!clean) this.logger.warn({ logDir }, 'no clean shutdown marker: recovering logs from their recovery points');
       for (const entry of fs.readdirSync(logDir, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
+        // The metadata quorum's Raft log lives beside the partitions but is not one of them.
+        if (!entry.isDirectory() || entry.name === CLUSTER_METADATA_DIR) continue;
         const match = PARTITION_DIR.exec(entry.name);
         const topic = match?.[1] ?? '';
         const partition = Number(match?.[2]);

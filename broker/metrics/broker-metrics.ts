@@ -10,6 +10,8 @@ export interface PartitionSource {
   logs(): Iterable<PartitionLog>;
   /** Partitions that are registered but have no usable log. */
   offlinePartitions(): number;
+  /** Whether this node is the active controller (the metadata quorum's Raft leader). */
+  isActiveController(): boolean;
 }
 
 export class BrokerMetrics implements TrafficObserver {
@@ -36,7 +38,7 @@ export class BrokerMetrics implements TrafficObserver {
     });
     new Gauge({ name: 'strait_broker_under_replicated_partitions', help: 'Partitions whose ISR is smaller than their replica set', registers, collect() { this.set(0); } });
     new Gauge({ name: 'strait_broker_offline_partitions', help: 'Partitions without a usable log', registers, collect() { this.set(source.offlinePartitions()); } });
-    new Gauge({ name: 'strait_broker_active_controller', help: '1 when this node is the active controller', registers, collect() { this.set(1); } });
+    new Gauge({ name: 'strait_broker_active_controller', help: '1 when this node is the active controller', registers, collect() { this.set(source.isActiveController() ? 1 : 0); } });
     const perPartition = (name: string, help: string, read: (log: PartitionLog) => number): void => {
       new Gauge({
         name, help, labelNames: ['topic', 'partition'], registers,

@@ -1,10 +1,12 @@
-// The node's gRPC server: Broker and Admin services, server reflection, large message limits and
+// The node's gRPC server: Broker, Admin and Quorum services, server reflection, large message limits and
 // raised HTTP/2 windows (see http2-window.ts).
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import type { Logger } from 'pino';
 import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES } from '../../client/wire/proto.js';
+import type { QuorumHandlers } from '../../client/wire/generated/strait/v1/Quorum.js';
 import type { BrokerCore } from '../core/broker-core.js';
+import { quorumService } from '../quorum/quorum-clients.js';
 import { adminHandlers } from './admin-service.js';
 import { brokerHandlers } from './broker-service.js';
 import { RequestTracker, type RpcObserver } from './call-adapters.js';
@@ -25,6 +27,8 @@ export async function startGrpcServer(options: {
   observer: RpcObserver;
   logger: Logger;
   windowBytes?: number;
+  /** The metadata quorum's service, on the same listener. */
+  quorum?: QuorumHandlers;
 }): Promise<GrpcListener> {
   const { definition, proto } = loadProtos();
   const server = new grpc.Server({
@@ -36,6 +40,7 @@ export async function startGrpcServer(options: {
   const deps = { observer: options.observer, logger: options.logger, tracker };
   server.addService(withTolerantDeserializers(proto.strait.v1.Broker.service), brokerHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
+  if (options.quorum) server.addService(withTolerantDeserializers(quorumService().service), options.quorum);
   new ReflectionService(definition).addToServer(server);
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const port = await new Promise<number>((resolve, reject) => {

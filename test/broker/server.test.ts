@@ -53,14 +53,21 @@ function encodeKeyed(): Buffer {
   return batchOf(['v']);
 }
 
-test('launcher: pause stops answering, resume brings it back; startCluster starts independent nodes', async (t) => {
+test('launcher: pause stops answering, resume brings it back; startCluster forms one cluster', async (t) => {
   const brokers = useBrokers(t);
   const [a, b] = await brokers.cluster(2);
   assert.notEqual(a!.port, b!.port);
   const client = brokerClient(a!.address);
   t.after(() => client.close());
   const topic = randomTopic();
-  assert.equal((await produce(client, topic, 0, batchOf(['x']))).errorCode, ErrorCode.NONE);
+  // Either node may lead the auto-created partition; both answer Metadata from one image.
+  const md0 = await rpc<MetadataResponse__Output>((cb) => client.Metadata({ topics: [topic], allowAutoTopicCreation: true }, within(10_000), cb));
+  const leader = md0.topics[0]!.partitions[0]!.leaderId;
+  assert.ok(leader === 1 || leader === 2, `leader ${leader}`);
+  assert.deepEqual(md0.brokers.map((x) => x.nodeId).sort(), [1, 2]);
+  const leaderClient = brokerClient((leader === 1 ? a : b)!.address);
+  t.after(() => leaderClient.close());
+  assert.equal((await produce(leaderClient, topic, 0, batchOf(['x']))).errorCode, ErrorCode.NONE);
   a!.pause();
   await assert.rejects(rpc((cb) => client.Metadata({ allTopics: true }, within(300), cb)), /DEADLINE_EXCEEDED|Deadline/);
   a!.resume();

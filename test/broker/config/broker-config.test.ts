@@ -28,7 +28,7 @@ test('defaults follow Kafka', () => {
 
 test('properties file: values, lists, advertised listener, topic defaults', (t) => {
   const file = tempFile(t, 'b.properties', [
-    'node.id=7', 'process.roles=broker', 'listeners=PLAINTEXT://0.0.0.0:19092',
+    'node.id=7', 'process.roles=broker', 'controller.quorum.voters=1@c1:9093,2@c2:9093,3@c3:9093', 'listeners=PLAINTEXT://0.0.0.0:19092',
     'advertised.listeners=PLAINTEXT://broker7:19092', 'log.dirs=/a, /b', 'num.partitions=3',
     'auto.create.topics.enable=false', 'log.retention.hours=1', 'metrics.port=0', 'broker.rack=r1',
   ].join('\n'));
@@ -41,6 +41,39 @@ test('properties file: values, lists, advertised listener, topic defaults', (t) 
   assert.equal(config.autoCreateTopicsEnable, false);
   assert.deepEqual(config.topicDefaults, { 'log.retention.hours': '1' });
   assert.equal(config.rack, 'r1');
+  assert.deepEqual(config.processRoles, ['broker']);
+  assert.deepEqual(config.quorumVoters, [{ id: 1, host: 'c1', port: 9093 }, { id: 2, host: 'c2', port: 9093 }, { id: 3, host: 'c3', port: 9093 }]);
+});
+
+test('quorum keys: defaults, voters syntax, duplicates, roles against the voters list, with key and line', (t) => {
+  const { config } = brokerConfigFromMap({});
+  assert.equal(config.quorumVoters, undefined, 'no voters: a quorum of this node alone');
+  assert.equal(config.electionTimeoutMs, 1000);
+  assert.equal(config.brokerHeartbeatIntervalMs, 2000);
+  assert.equal(config.brokerSessionTimeoutMs, 9000);
+  const voters = '1@127.0.0.1:9001,2@127.0.0.1:9002,3@[::1]:9003';
+  const ok = brokerConfigFromMap({ 'node.id': '3', 'controller.quorum.voters': voters, 'controller.quorum.election.timeout.ms': '300' }).config;
+  assert.deepEqual(ok.quorumVoters!.map((v) => `${v.id}@${v.host}:${v.port}`), ['1@127.0.0.1:9001', '2@127.0.0.1:9002', '3@::1:9003']);
+  assert.equal(ok.electionTimeoutMs, 300);
+  assert.deepEqual(brokerConfigFromMap({ 'node.id': '4', 'process.roles': 'broker', 'controller.quorum.voters': voters }).config.processRoles, ['broker']);
+  assert.deepEqual(brokerConfigFromMap({ 'process.roles': 'controller' }).config.processRoles, ['controller']);
+
+  const bad: [Record<string, string>, string][] = [
+    [{ 'controller.quorum.voters': '1@host' }, 'controller.quorum.voters'],
+    [{ 'controller.quorum.voters': 'one@host:1' }, 'controller.quorum.voters'],
+    [{ 'controller.quorum.voters': '1@h:1,1@h:2' }, 'controller.quorum.voters'],
+    [{ 'controller.quorum.voters': '1@h:70000' }, 'controller.quorum.voters'],
+    [{ 'node.id': '5', 'controller.quorum.voters': voters }, 'controller.quorum.voters'],
+    [{ 'node.id': '2', 'process.roles': 'broker', 'controller.quorum.voters': voters }, 'process.roles'],
+    [{ 'process.roles': 'broker' }, 'process.roles'],
+    [{ 'controller.quorum.election.timeout.ms': '0' }, 'controller.quorum.election.timeout.ms'],
+    [{ 'broker.session.timeout.ms': 'soon' }, 'broker.session.timeout.ms'],
+  ];
+  for (const [values, key] of bad) {
+    assert.throws(() => brokerConfigFromMap(values), (err: unknown) => err instanceof ConfigError && err.key === key, JSON.stringify(values));
+  }
+  const file = tempFile(t, 'q.properties', ['node.id=1', 'process.roles=broker,controller', 'controller.quorum.voters=1@a:1,1@b:2'].join('\n'));
+  assert.throws(() => loadBrokerConfigFile(file), (err: unknown) => err instanceof ConfigError && err.line === 3 && /appears twice/.test(err.message));
 });
 
 test('YAML file: flat and nested keys flatten with dots', (t) => {
@@ -82,7 +115,7 @@ test('range and shape checks', () => {
     { 'metrics.port': '70000' },
     { 'num.partitions': '0' },
     { 'auto.create.topics.enable': 'yes' },
-    { 'process.roles': 'controller' },
+    { 'process.roles': 'observer' },
     { listeners: 'nonsense' },
     { listeners: 'PLAINTEXT://127.0.0.1:99999' },
     { 'cluster.id': 'has space' },

@@ -1,0 +1,92 @@
+// The writes the active controller decides, by name, so that a node that is not the controller can
+// forward one (ControllerWrite carries the name and the request as JSON) and the controller runs
+// exactly what it would have run for a request of its own.
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, StraitError } from '../../client/errors.js';
+import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
+import {
+  allocateProducerIds, brokerHeartbeat, createPartitions, createTopics, deleteTopics, incrementalAlterConfigs, registerBroker,
+  type AlterConfigsResource, type BrokerHeartbeatRequest, type BrokerRegistrationRequest, type CreatePartitionsRequest,
+  type CreateTopicRequest,
+} from '../metadata/index.js';
+import type { Decision } from './active-controller.js';
+
+export interface CreateTopicsWrite {
+  topics: CreateTopicRequest[];
+  validateOnly: boolean;
+  defaults: { numPartitions: number; replicationFactor: number };
+}
+export interface DeleteTopicsWrite { names: string[] }
+export interface CreatePartitionsWrite { topics: CreatePartitionsRequest[]; validateOnly: boolean }
+export interface AlterConfigsWrite { resources: AlterConfigsResource[]; validateOnly: boolean }
+export interface AllocateProducerIdsWrite { brokerId: number; brokerEpoch: number }
+
+export interface ControllerWrites {
+  createTopics: CreateTopicsWrite;
+  deleteTopics: DeleteTopicsWrite;
+  createPartitions: CreatePartitionsWrite;
+  incrementalAlterConfigs: AlterConfigsWrite;
+  registerBroker: BrokerRegistrationRequest;
+  brokerHeartbeat: BrokerHeartbeatRequest;
+  allocateProducerIds: AllocateProducerIdsWrite;
+}
+export type ControllerOperation = keyof ControllerWrites;
+
+/** The admin writes a node forwards to the controller with ControllerWrite. */
+export const FORWARDED_OPERATIONS: readonly ControllerOperation[] = ['createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs'];
+
+export interface DecisionContext {
+  /** The controller's topic defaults, against which topic overrides are validated. */
+  topicDefaults: TopicConfig;
+  sessionTimeoutMs: number;
+}
+
+function list<T>(value: unknown, what: string): T[] {
+  if (!Array.isArray(value)) throw new StraitError(ErrorCode.INVALID_REQUEST, `${what} must be a list`);
+  return value as T[];
+}
+
+/** The decision for a write, checking the shape a forwarded request could get wrong. */
+export function decisionFor<O extends ControllerOperation>(operation: O, request: ControllerWrites[O], ctx: DecisionContext): Decision<unknown> {
+  if (request === null || typeof request !== 'object') throw new StraitError(ErrorCode.INVALID_REQUEST, `${operation}: the request is not an object`);
+  const validateConfigs = (configs: Record<string, string>): void => { parseTopicConfigs(configs, ctx.topicDefaults); };
+  switch (operation) {
+    case 'createTopics': {
+      const r = request as CreateTopicsWrite;
+      const topics = list<CreateTopicRequest>(r.topics, 'topics');
+      return (image) => createTopics(image, topics, {
+        defaults: r.defaults, validateConfigs, random: Math.random, newTopicId: randomUUID, validateOnly: r.validateOnly === true,
+      });
+    }
+    case 'deleteTopics': {
+      const names = list<string>((request as DeleteTopicsWrite).names, 'names');
+      return (image) => deleteTopics(image, names);
+    }
+    case 'createPartitions': {
+      const r = request as CreatePartitionsWrite;
+      const topics = list<CreatePartitionsRequest>(r.topics, 'topics');
+      return (image) => createPartitions(image, topics, { random: Math.random, validateOnly: r.validateOnly === true });
+    }
+    case 'incrementalAlterConfigs': {
+      const r = request as AlterConfigsWrite;
+      const resources = list<AlterConfigsResource>(r.resources, 'resources');
+      return (image) => incrementalAlterConfigs(image, resources, {
+        validateTopicConfigs: validateConfigs,
+        validateBrokerConfigs: () => {
+          throw new StraitError(ErrorCode.INVALID_REQUEST, 'broker configs are static: change the config file and restart');
+        },
+        validateOnly: r.validateOnly === true,
+      });
+    }
+    case 'registerBroker':
+      return (image, sessions, now) => registerBroker(image, request as BrokerRegistrationRequest, now, sessions);
+    case 'brokerHeartbeat':
+      return (image, sessions, now) => brokerHeartbeat(image, request as BrokerHeartbeatRequest, now, sessions);
+    case 'allocateProducerIds': {
+      const r = request as AllocateProducerIdsWrite;
+      return (image) => allocateProducerIds(image, r.brokerId, r.brokerEpoch);
+    }
+    default:
+      throw new StraitError(ErrorCode.INVALID_REQUEST, `unknown controller operation ${String(operation)}`);
+  }
+}

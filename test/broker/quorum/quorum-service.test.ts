@@ -1,0 +1,77 @@
+// The Quorum service refuses what is not for it and changes nothing: another cluster's id, a sender
+// that is not a voter, a message for another node, an old term, a malformed envelope; controller calls
+// to a node that is not the controller get NOT_CONTROLLER.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode } from '../../../client/errors.js';
+import type { RaftAck__Output } from '../../../client/wire/generated/strait/v1/RaftAck.js';
+import type { ControllerWriteResponse__Output } from '../../../client/wire/generated/strait/v1/ControllerWriteResponse.js';
+import type { FetchMetadataResponse__Output } from '../../../client/wire/generated/strait/v1/FetchMetadataResponse.js';
+import type { BrokerRegistrationResponse__Output } from '../../../client/wire/generated/strait/v1/BrokerRegistrationResponse.js';
+import { QuorumClients } from '../../../broker/quorum/quorum-clients.js';
+import { agreedLeader, eventually, startVoters } from './quorum-harness.js';
+
+test('bad Raft input changes nothing; controller calls go to the controller only', async (t) => {
+  const { nodes, voters, cleanup } = await startVoters(3, { electionTimeoutMs: 300 });
+  const clients = new QuorumClients();
+  t.after(async () => {
+    clients.close();
+    await cleanup();
+  });
+  const leader = await eventually('one agreed leader', () => agreedLeader(nodes));
+  const follower = nodes.find((n) => n !== leader)!;
+  await eventually('the follower holds the leader\'s whole log', () =>
+    follower.state.image.clusterId !== undefined && follower.quorum.status().lastLogIndex === leader.quorum.status().lastLogIndex);
+  const address = `127.0.0.1:${voters.find((v) => v.id === follower.id)!.port}`;
+  const snapshot = () => {
+    const s = follower.quorum.status();
+    return { term: s.term, votedFor: s.votedFor, leaderId: s.leaderId, lastLogIndex: s.lastLogIndex, role: s.role };
+  };
+  const before = snapshot();
+  const raft = (env: object) => clients.call<object, RaftAck__Output>(address, 'Raft', env, 2000);
+  const vote = (term: number) => ({ term, preVote: false, lastLogIndex: 1000, lastLogTerm: term });
+
+  assert.equal((await raft({ clusterId: 'another-cluster', from: leader.id, to: follower.id, requestVote: vote(before.term + 5) })).errorCode,
+    ErrorCode.INCONSISTENT_CLUSTER_ID);
+  assert.equal((await raft({ clusterId: 'test-cluster', from: 99, to: follower.id, requestVote: vote(before.term + 5) })).errorCode,
+    ErrorCode.INVALID_REQUEST, 'a sender that is not a voter');
+  assert.equal((await raft({ clusterId: 'test-cluster', from: leader.id, to: 42, requestVote: vote(before.term + 5) })).errorCode,
+    ErrorCode.INVALID_REQUEST, 'a message for another node');
+  assert.equal((await raft({ clusterId: 'test-cluster', from: leader.id, to: follower.id })).errorCode, ErrorCode.INVALID_REQUEST, 'no message');
+  // An append from an old term is delivered but rejected by the core: no entry, no term change.
+  const stale = await raft({
+    clusterId: 'test-cluster', from: leader.id, to: follower.id,
+    appendEntries: { term: Math.max(0, before.term - 1), prevLogIndex: before.lastLogIndex, prevLogTerm: before.term, leaderCommit: 1e6,
+      entries: [{ index: before.lastLogIndex + 1, term: Math.max(0, before.term - 1), kind: 'data', data: Buffer.from('{"junk":1}') }] },
+  });
+  assert.equal(stale.errorCode, ErrorCode.NONE);
+  assert.deepEqual(snapshot(), before, 'the follower is unchanged');
+  assert.equal(follower.state.image.clusterId, 'test-cluster');
+
+  const write = (clusterId: string, operation: string, to = address) => clients.call<object, ControllerWriteResponse__Output>(to, 'ControllerWrite', {
+    clusterId, operation, requestJson: JSON.stringify({ names: ['x'] }), timeoutMs: 1000,
+  }, 2000);
+  assert.equal((await write('another-cluster', 'deleteTopics')).errorCode, ErrorCode.INCONSISTENT_CLUSTER_ID);
+  assert.equal((await write('test-cluster', 'deleteTopics')).errorCode, ErrorCode.NOT_CONTROLLER);
+  const leaderAddress = `127.0.0.1:${voters.find((v) => v.id === leader.id)!.port}`;
+  assert.equal((await write('test-cluster', 'registerBroker', leaderAddress)).errorCode, ErrorCode.INVALID_REQUEST, 'not a forwardable write');
+  assert.equal((await write('test-cluster', 'deleteTopics', leaderAddress)).errorCode, ErrorCode.NONE);
+  const badJson = await clients.call<object, ControllerWriteResponse__Output>(leaderAddress, 'ControllerWrite', {
+    clusterId: 'test-cluster', operation: 'createTopics', requestJson: '{not json', timeoutMs: 1000,
+  }, 2000);
+  assert.equal(badJson.errorCode, ErrorCode.INVALID_REQUEST);
+  const foreignBroker = await clients.call<object, BrokerRegistrationResponse__Output>(leaderAddress, 'BrokerRegistration', {
+    clusterId: 'another-cluster', brokerId: 7, incarnationId: 'i', host: '127.0.0.1', port: 9007,
+  }, 2000);
+  assert.equal(foreignBroker.errorCode, ErrorCode.INCONSISTENT_CLUSTER_ID);
+  assert.equal(leader.state.image.broker(7), undefined);
+
+  // A broker that is not a voter reads the committed log from any voter.
+  const fetched = await clients.call<object, FetchMetadataResponse__Output>(address, 'FetchMetadata', {
+    clusterId: 'test-cluster', nodeId: 9, fromOffset: 1, maxWaitMs: 0,
+  }, 2000);
+  assert.equal(fetched.errorCode, ErrorCode.NONE);
+  assert.equal(fetched.leaderId, leader.id);
+  assert.ok(fetched.entries.length >= 2 && fetched.entries[0]!.index === 1, 'entries from offset 1');
+  assert.equal(follower.fatal.length, 0);
+});
