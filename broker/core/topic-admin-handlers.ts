@@ -15,6 +15,7 @@ import type { ReplicaAssignment__Output } from '../../client/wire/generated/stra
 import { validateTopicName } from '../log/topic-config.js';
 import type { CreatePartitionsRequest, CreateTopicRequest, CreateTopicResult, TopicResult } from '../metadata/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { checkNotReserved } from './topic-manager.js';
 import { errorFields, isUnexpected, type ErrorFields } from './error-mapping.js';
 
 export function configEntriesToRecord(entries: unknown): Record<string, string> {
@@ -56,6 +57,7 @@ function timeoutOf(ctx: BrokerContext, timeoutMs: unknown): number {
 function toCreateRequest(t: CreatableTopic__Output): CreateTopicRequest {
   if (typeof t?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
   validateTopicName(t.name);
+  checkNotReserved(t.name);
   const assignments = replicaLists(t.assignments, 0);
   const orDefault = (n: unknown): number => (n === -1 || (assignments && n === 0) ? -1 : Number.isInteger(n) ? (n as number) : NaN);
   return {

@@ -34,6 +34,13 @@ export interface TopicManagerOptions {
   logger: Logger;
 }
 
+/** The metadata log's own name (its directory sits beside the partition logs): no topic may take it. */
+export const RESERVED_TOPIC = '__cluster_metadata';
+
+export function checkNotReserved(name: string): void {
+  if (name === RESERVED_TOPIC) throw new StraitError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic name '${name}' is reserved for the cluster metadata log.`);
+}
+
 const recordOf = (t: TopicImage): TopicRecord => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.length, configs: t.configs });
 
 /** -1 or absent: the caller does not know the leader epoch, so it is not checked (Kafka's rule). */
@@ -111,6 +118,7 @@ export class TopicManager {
   async ensure(name: string, partitions: number): Promise<TopicRecord> {
     const existing = this.get(name);
     if (existing) return existing;
+    checkNotReserved(name);
     const { response } = await this.options.channel.run('createTopics', {
       topics: [{ name, numPartitions: partitions, replicationFactor: this.options.defaultReplicationFactor }],
       validateOnly: false,
