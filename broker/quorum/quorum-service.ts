@@ -11,6 +11,7 @@ import type { ActiveController } from '../controller/active-controller.js';
 import { decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites, type DecisionContext } from '../controller/controller-operations.js';
 import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ProducerIdBlock } from '../metadata/index.js';
 import type { MetadataState } from './metadata-state.js';
+import { MalformedRequest } from '../rpc/tolerant-deserializer.js';
 import { entryToProto } from './raft-codec.js';
 import type { RaftQuorum } from './raft-quorum.js';
 
@@ -39,7 +40,10 @@ function handler<Req, Res>(
   deps: QuorumServiceDeps, name: string, run: (req: Req) => Promise<Res> | Res, onError: (e: ErrorAnswer) => Res,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    Promise.resolve().then(() => run(call.request)).then((res) => callback(null, res), (err: unknown) => {
+    Promise.resolve().then(() => {
+      if (call.request instanceof MalformedRequest) throw new StraitError(ErrorCode.INVALID_REQUEST, `undecodable ${name} request: ${call.request.reason}`);
+      return run(call.request);
+    }).then((res) => callback(null, res), (err: unknown) => {
       if (!(err instanceof StraitError)) deps.logger.error({ err, rpc: name }, 'quorum call failed');
       callback(null, onError(errorOf(err)));
     });

@@ -1,5 +1,6 @@
 // In-process voters for quorum tests: each node is a RaftQuorum + ActiveController + MetadataState
-// behind its own gRPC server on a loopback port, so messages really travel over gRPC.
+// behind its own gRPC server on a loopback port (decoding as the node's server does), so messages
+// really travel over gRPC.
 import * as grpc from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -13,6 +14,7 @@ import { MetadataState } from '../../../broker/quorum/metadata-state.js';
 import { QuorumClients, quorumService } from '../../../broker/quorum/quorum-clients.js';
 import { quorumHandlers } from '../../../broker/quorum/quorum-service.js';
 import { RaftQuorum } from '../../../broker/quorum/raft-quorum.js';
+import { withTolerantDeserializers } from '../../../broker/rpc/tolerant-deserializer.js';
 
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
@@ -54,7 +56,7 @@ export async function startVoter(id: number, voters: QuorumVoter[], dir: string,
   });
   const controller = new ActiveController({ quorum, state, clusterId, sessionTimeoutMs: 60_000, heartbeatIntervalMs: 1000, logger: silent });
   const server = new grpc.Server();
-  server.addService(quorumService().service, quorumHandlers({
+  server.addService(withTolerantDeserializers(quorumService().service), quorumHandlers({
     clusterId, state, quorum, controller, decisionContext: { topicDefaults: defaultTopicConfig(), sessionTimeoutMs: 60_000 },
     requestTimeoutMs: 2000, logger: silent,
   }));

@@ -75,3 +75,20 @@ test('bad Raft input changes nothing; controller calls go to the controller only
   assert.ok(fetched.entries.length >= 2 && fetched.entries[0]!.index === 1, 'entries from offset 1');
   assert.equal(follower.fatal.length, 0);
 });
+
+test('bytes that are no Quorum message get INVALID_REQUEST, not a crash or a foreign-cluster answer', async (t) => {
+  const { nodes, voters, cleanup } = await startVoters(1);
+  t.after(cleanup);
+  await eventually('the single voter leads', () => agreedLeader(nodes));
+  const grpc = await import('@grpc/grpc-js');
+  const client = new grpc.Client(`127.0.0.1:${voters[0]!.port}`, grpc.credentials.createInsecure());
+  t.after(() => client.close());
+  // Field 2 (a varint) whose bytes never end.
+  const garbageBytes = Buffer.from([0x10, ...Array<number>(11).fill(0xff)]);
+  const ack = await new Promise<Buffer>((resolve, reject) => client.makeUnaryRequest('/strait.v1.Quorum/Raft', (b: Buffer) => b, (b: Buffer) => b,
+    garbageBytes, { deadline: Date.now() + 2000 }, (err, res) => (err ? reject(err) : resolve(res!))));
+  const { quorumService } = await import('../../../broker/quorum/quorum-clients.js');
+  const decoded = quorumService().service.Raft.responseDeserialize(ack) as RaftAck__Output;
+  assert.equal(decoded.errorCode, ErrorCode.INVALID_REQUEST);
+  assert.equal(nodes[0]!.controller.isActive, true);
+});
