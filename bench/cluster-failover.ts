@@ -133,17 +133,27 @@ async function failover(calls: Calls, nodes: RunningNode[], run: number): Promis
 }
 
 async function partitionsWithLeaders(calls: Calls, address: string, topics: string[], expected: number): Promise<void> {
-  await until(`${expected} partitions with leaders`, async () => {
+  let seen = 'no answer';
+  await until(`${expected} partitions with leaders on ${address}`, async () => {
     const md = await calls.metadata(address, topics);
-    const ready = md.topics.filter((t) => t.errorCode === ErrorCode.NONE).reduce((sum, t) => sum + t.partitions.filter((p) => p.leaderId >= 0).length, 0);
+    const known = md.topics.filter((t) => t.errorCode === ErrorCode.NONE);
+    const partitions = known.reduce((sum, t) => sum + t.partitions.length, 0);
+    const ready = known.reduce((sum, t) => sum + t.partitions.filter((p) => p.leaderId >= 0).length, 0);
+    seen = `${known.length}/${topics.length} topics known, ${partitions} partitions, ${ready} with a leader, controller ${md.controllerId}`;
     return ready === expected ? true : undefined;
-  }, 120_000, 20);
+  }, 120_000, 20).catch((err: Error) => {
+    throw new Error(`${err.message} (last seen: ${seen})`);
+  });
 }
 
 interface CreationResult {
   name: string;
   partitions: number;
   ms: number;
+  /** CreateTopics attempts: more than 1 when the controller changed under the request (NOT_CONTROLLER). */
+  attempts: number;
+  /** Topics of this request answered TOPIC_ALREADY_EXISTS although their names were new. */
+  alreadyExistsAnswers: number;
 }
 
 async function createPartitions(calls: Calls, nodes: RunningNode[], name: string, topics: { name: string; partitions: number; rf: number }[]): Promise<CreationResult> {
@@ -151,12 +161,26 @@ async function createPartitions(calls: Calls, nodes: RunningNode[], name: string
   const via = nodes[0]!.plan.address;
   const observer = nodes[nodes.length - 1]!.plan.address;
   const total = topics.reduce((s, t) => s + t.partitions, 0);
-  const t0 = performance.now();
-  const res = await calls.createTopics(via, topics, 60_000);
-  const failed = res.topics.filter((t) => t.errorCode !== ErrorCode.NONE);
-  if (failed.length > 0) throw new Error(`${name}: CreateTopics failed: ${failed[0]!.name} ${failed[0]!.errorCode} ${failed[0]!.errorMessage}`);
-  await partitionsWithLeaders(calls, observer, topics.map((t) => t.name), total);
-  return { name, partitions: total, ms: performance.now() - t0 };
+  // A controller change during the request answers NOT_CONTROLLER for every topic: the timing then
+  // restarts with the next attempt (and the attempts are reported).
+  for (let attempts = 1; ; attempts++) {
+    // Fresh names per attempt: a NOT_CONTROLLER answer does not say the earlier attempt left nothing.
+    const named = topics.map((t) => ({ ...t, name: `${t.name}-a${attempts}` }));
+    const t0 = performance.now();
+    const res = await calls.createTopics(via, named, 60_000);
+    // TOPIC_ALREADY_EXISTS on a fresh name means this very request created it (a forwarded write that
+    // was retried inside the cluster): created, and counted.
+    const repeated = res.topics.filter((t) => t.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS).length;
+    const failed = res.topics.filter((t) => t.errorCode !== ErrorCode.NONE && t.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS);
+    if (failed.length > 0 && attempts < 5 && failed.every((t) => t.errorCode === ErrorCode.NOT_CONTROLLER)) {
+      process.stderr.write(`${name}: attempt ${attempts} answered NOT_CONTROLLER (${failed[0]!.errorMessage}); retrying\n`);
+      await stable(calls, nodes);
+      continue;
+    }
+    if (failed.length > 0) throw new Error(`${name}: CreateTopics failed: ${failed[0]!.name} ${failed[0]!.errorCode} ${failed[0]!.errorMessage}`);
+    await partitionsWithLeaders(calls, observer, named.map((t) => t.name), total);
+    return { name, partitions: total, ms: performance.now() - t0, attempts, alreadyExistsAnswers: repeated };
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -198,7 +222,7 @@ async function main(): Promise<void> {
   console.log(`CreateTopics through a survivor ok     ${summary.createTopics.p50Ms.toFixed(0).padStart(9)} ${summary.createTopics.maxMs.toFixed(0).padStart(9)}`);
   console.log('');
   console.log('partition creation (CreateTopics -> Metadata shows every partition with a leader)');
-  for (const c of creations) console.log(`${c.name.padEnd(36)} ${c.ms.toFixed(0).padStart(7)} ms`);
+  for (const c of creations) console.log(`${c.name.padEnd(36)} ${c.ms.toFixed(0).padStart(7)} ms${c.attempts > 1 ? ` (attempt ${c.attempts})` : ''}${c.alreadyExistsAnswers > 0 ? ` (${c.alreadyExistsAnswers} new topics answered TOPIC_ALREADY_EXISTS)` : ''}`);
 
   const here = path.dirname(fileURLToPath(import.meta.url));
   const resultsDir = path.resolve(here, '../../bench/results');
