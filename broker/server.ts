@@ -149,7 +149,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
   const lifecycle = new BrokerLifecycle({
     nodeId: config.nodeId, clusterId, advertised, rack: config.rack, heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
     requestTimeoutMs: config.quorumRequestTimeoutMs, channel: node.channel, state: node.state,
-    logger: logger.child({ component: 'lifecycle' }), onFatal,
+    logger: logger.child({ component: 'lifecycle' }), onFatal, controllerKnown: () => node.quorum.leaderId() !== undefined,
     // Caught up: the image is current, so logs of topics deleted while this node was away can go.
     onCaughtUp: () => topics.removeStrayLogs(node.state.image),
   });

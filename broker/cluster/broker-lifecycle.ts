@@ -22,6 +22,8 @@ export interface BrokerLifecycleOptions {
   onFatal: (message: string) => void;
   /** Told once, the first time the controller says this broker has caught up. */
   onCaughtUp?: () => void;
+  /** Whether an active controller is known (a controlled shutdown without one cannot move anything). */
+  controllerKnown: () => boolean;
 }
 
 const FENCED_HEARTBEAT_MS = 100;
@@ -151,6 +153,12 @@ export class BrokerLifecycle {
         }
       } catch (err) {
         logger.debug({ err: (err as Error).message }, 'controlled shutdown heartbeat failed');
+        if (!this.options.controllerKnown()) {
+          // The quorum is gone (its voters stop too): nobody can take the leaderships over.
+          logger.warn('controlled shutdown: no active controller; shutting down without it');
+          this.stopped = true;
+          return false;
+        }
       }
       await new Promise((r) => setTimeout(r, FENCED_HEARTBEAT_MS));
     }
