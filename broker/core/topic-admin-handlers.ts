@@ -59,7 +59,7 @@ function toCreateRequest(t: CreatableTopic__Output): CreateTopicRequest {
   validateTopicName(t.name);
   checkNotReserved(t.name);
   const assignments = replicaLists(t.assignments, 0);
-  const orDefault = (n: unknown): number => (n === -1 || (assignments && n === 0) ? -1 : Number.isInteger(n) ? (n as number) : NaN);
+  const orDefault = (n: unknown): number => (n === -1 || n === undefined || (assignments && n === 0) ? -1 : Number.isInteger(n) ? (n as number) : NaN);
   return {
     name: t.name,
     numPartitions: orDefault(t.numPartitions),

@@ -18,20 +18,36 @@ import { eventually, freePorts, silent } from '../quorum/quorum-harness.js';
 
 const garbage = <T>(value: unknown): T => value as T;
 
-async function startNodes(t: { after(fn: () => Promise<void>): void }, n: number): Promise<RunningBroker[]> {
+interface Cluster {
+  nodes: RunningBroker[];
+  /** Starts one more node with the same voters (process.roles=broker: a broker that is not a voter). */
+  addBroker(id: number): Promise<RunningBroker>;
+}
+
+async function startNodes(t: { after(fn: () => Promise<void>): void }, n: number): Promise<Cluster> {
   const ports = await freePorts(n);
   const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(',');
   const base = mkdtempSync(path.join(os.tmpdir(), 'strait-cluster-node-'));
-  const nodes = await Promise.all(ports.map((port, i) => startBroker(brokerConfigFromMap({
-    'node.id': String(i + 1), 'listeners': `PLAINTEXT://127.0.0.1:${port}`, 'controller.quorum.voters': voters,
-    'cluster.id': 'in-process-cluster', 'log.dirs': path.join(base, `node-${i + 1}`), 'metrics.port': '0',
+  const start = (id: number, port: number, extra: Record<string, string> = {}) => startBroker(brokerConfigFromMap({
+    'node.id': String(id), 'listeners': `PLAINTEXT://127.0.0.1:${port}`, 'controller.quorum.voters': voters,
+    'cluster.id': 'in-process-cluster', 'log.dirs': path.join(base, `node-${id}`), 'metrics.port': '0',
     'controller.quorum.election.timeout.ms': '300', 'broker.heartbeat.interval.ms': '200', 'broker.session.timeout.ms': '3000',
-  }).config, { logger: silent, shutdownGraceMs: 200 })));
+    ...extra,
+  }).config, { logger: silent, shutdownGraceMs: 200 });
+  const nodes = await Promise.all(ports.map((port, i) => start(i + 1, port)));
+  const extra: RunningBroker[] = [];
   t.after(async () => {
-    await Promise.all(nodes.map((b) => b.stop()));
+    await Promise.all([...extra, ...nodes].map((b) => b.stop()));
     rmSync(base, { recursive: true, force: true });
   });
-  return nodes;
+  return {
+    nodes,
+    async addBroker(id) {
+      const broker = await start(id, 0, { 'process.roles': 'broker' });
+      extra.push(broker);
+      return broker;
+    },
+  };
 }
 
 const createReq = (name: string, partitions: number, rf: number) => garbage<CreateTopicsRequest__Output>({
@@ -49,8 +65,10 @@ const fetchReq = (topic: string, partition: number, currentLeaderEpoch?: number)
 });
 
 test('three in-process nodes form one cluster', async (t) => {
-  const nodes = await startNodes(t, 3);
-  const byId = (id: number) => nodes.find((b) => b.nodeId === id)!;
+  const cluster = await startNodes(t, 3);
+  const nodes = cluster.nodes;
+  const all = [...nodes];
+  const byId = (id: number) => all.find((b) => b.nodeId === id)!;
   const controllerId = await eventually('all brokers unfenced', () => {
     const live = nodes.map((b) => b.core.ctx.metadata.image.liveBrokers().length);
     const leader = nodes[0]!.core.ctx.quorum.leaderId();
@@ -122,12 +140,31 @@ test('three in-process nodes form one cluster', async (t) => {
     assert.equal(md.topics![0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  await t.test('a broker that is not a voter follows the log, registers, and hosts replicas', async () => {
+    const four = await cluster.addBroker(4);
+    all.push(four);
+    await eventually('broker 4 unfenced in every image', () => nodes.every((b) => b.core.ctx.metadata.image.broker(4)?.fenced === false), 5000);
+    assert.equal(four.core.ctx.quorum.leaderId(), controllerId);
+    const res = await four.core.createTopics(garbage({
+      topics: [{ name: 'on-four', numPartitions: -1, replicationFactor: -1, assignments: [{ partition: 0, brokerIds: [4] }], configs: [] }],
+      timeoutMs: 5000, validateOnly: false,
+    }));
+    assert.equal(res.topics![0]!.errorCode, ErrorCode.NONE, res.topics![0]!.errorMessage);
+    assert.ok(four.core.ctx.topics.log('on-four', 0), 'its log exists on broker 4 when the forwarded write returns');
+    assert.equal((await four.core.produce(produceReq('on-four', 0))).topics![0]!.partitions![0]!.errorCode, ErrorCode.NONE);
+    const d = await four.core.describeCluster();
+    assert.deepEqual(d.nodes!.find((x) => x.nodeId === 4), {
+      nodeId: 4, host: '127.0.0.1', port: d.nodes!.find((x) => x.nodeId === 4)!.port, rack: '', roles: ['broker'], fenced: false,
+      inControlledShutdown: false, isVoter: false, brokerEpoch: four.core.ctx.metadata.image.broker(4)!.brokerEpoch,
+    });
+  });
+
   await t.test('a controlled shutdown moves leadership first; the old epoch is then fenced', async () => {
     assert.equal((await follower.core.createTopics(createReq('moving', 1, 3))).topics![0]!.errorCode, ErrorCode.NONE);
     const before = follower.core.ctx.metadata.image.partition('moving', 0)!;
     const leaving = byId(before.leader);
     await leaving.stop();
-    const stayer = nodes.find((b) => b !== leaving)!;
+    const stayer = all.find((b) => b !== leaving)!;
     const after = await eventually('the move applied on a node that stayed', () => {
       const p = stayer.core.ctx.metadata.image.partition('moving', 0)!;
       return p.leader !== before.leader ? p : undefined;
