@@ -93,7 +93,8 @@ export class BrokerLifecycle {
   private async heartbeat(wantShutdown: boolean): Promise<BrokerHeartbeatResponse> {
     const { channel, nodeId, requestTimeoutMs, state } = this.options;
     const { response } = await channel.run('brokerHeartbeat', {
-      brokerId: nodeId, brokerEpoch: this.epoch, currentMetadataOffset: state.appliedIndex, wantFence: false, wantShutdown,
+      // In the image's offset space (the controller compares it with record offsets).
+      brokerId: nodeId, brokerEpoch: this.epoch, currentMetadataOffset: state.image.highestOffset, wantFence: false, wantShutdown,
     }, requestTimeoutMs);
     return response as BrokerHeartbeatResponse;
   }

@@ -8,9 +8,10 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import {
-  BrokerSessions, decodeMetadataRecord, fenceExpiredBrokers, initializeCluster, MetadataImage,
+  BrokerSessions, fenceExpiredBrokers, initializeCluster, MetadataImage,
   type AppliedRecord, type ControllerResult, type MetadataRecord,
 } from '../metadata/index.js';
+import { decodeRecordBatch, RECORDS_PER_ENTRY } from '../quorum/metadata-batch.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { RaftQuorum } from '../quorum/raft-quorum.js';
 
@@ -73,7 +74,7 @@ export class ActiveController {
     const { quorum, state, logger } = this.options;
     const tail: AppliedRecord[] = [];
     for (const entry of quorum.unappliedEntries()) {
-      if (entry.kind === 'data') tail.push({ record: decodeMetadataRecord(entry.data), offset: entry.index });
+      if (entry.kind === 'data') tail.push(...decodeRecordBatch(entry.index, entry.data));
       this.lastProposed = Math.max(this.lastProposed, entry.index);
     }
     this.lastProposed = Math.max(this.lastProposed, state.appliedIndex);
@@ -123,7 +124,9 @@ export class ActiveController {
     const { state } = this.options;
     this.speculative = state.appliedIndex >= lastIndex
       ? state.image
-      : this.speculative.applyAll(records.map((record, i) => ({ record, offset: firstIndex + i })));
+      : this.speculative.applyAll(records.map((record, i) => ({
+        record, offset: (firstIndex + Math.floor(i / RECORDS_PER_ENTRY)) * RECORDS_PER_ENTRY + (i % RECORDS_PER_ENTRY),
+      })));
     return lastIndex;
   }
 

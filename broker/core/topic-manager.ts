@@ -46,9 +46,15 @@ const recordOf = (t: TopicImage): TopicRecord => ({ name: t.name, topicId: t.top
 /** -1 or absent: the caller does not know the leader epoch, so it is not checked (Kafka's rule). */
 const epochGiven = (epoch: number | undefined): epoch is number => epoch !== undefined && epoch >= 0;
 
+/** Replica logs created per event-loop turn when the image gains many at once. */
+const LOGS_PER_TURN = 64;
+
 export class TopicManager {
   readonly defaults: TopicConfig;
   private readonly configs = new Map<string, { topicId: string; config: TopicConfig }>();
+  /** Replicas of this node whose logs are still to be created. */
+  private missing: { topicId: string; partition: number }[] = [];
+  private draining = false;
 
   constructor(private readonly options: TopicManagerOptions) {
     this.defaults = options.defaults;
@@ -109,7 +115,7 @@ export class TopicManager {
     if (p.leader !== this.options.nodeId) {
       throw new StraitError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Node ${this.options.nodeId} does not lead ${name}-${partition} (leader ${p.leader})`);
     }
-    const log = this.options.logs.getLog(name, partition);
+    const log = this.options.logs.getLog(name, partition) ?? this.createLog(name, partition);
     if (!log) throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${name}-${partition} is offline on node ${this.options.nodeId}`);
     return { log, leaderEpoch: p.leaderEpoch };
   }
@@ -161,7 +167,6 @@ export class TopicManager {
         logger.info({ topic: old.name, topicId: old.topicId }, 'topic deleted: logs removed');
       }
     }
-    const offline = new Set(logs.failedLogs().map((f) => path.basename(f.dir)));
     for (const topic of image.topics()) {
       const before = previous.topicById(topic.topicId);
       if (before === topic) continue;
@@ -174,18 +179,46 @@ export class TopicManager {
         const log = logs.getLog(topic.name, p.partition);
         if (log) {
           if (configChanged) log.updateConfig(config);
-          continue;
-        }
-        if (!p.replicas.includes(nodeId) || offline.has(`${topic.name}-${p.partition}`)) continue;
-        try {
-          const created = logs.createLog(topic.name, p.partition, config);
-          if (created instanceof Promise) created.catch((err: unknown) => logger.error({ err, topic: topic.name, partition: p.partition }, 'could not create a partition log'));
-        } catch (err) {
-          logger.error({ err, topic: topic.name, partition: p.partition }, 'could not create a partition log');
+        } else if (p.replicas.includes(nodeId)) {
+          this.missing.push({ topicId: topic.topicId, partition: p.partition });
         }
       }
       if (!before) logger.info({ topic: topic.name, topicId: topic.topicId, partitions: topic.partitions.length }, 'topic created');
     }
+    this.createMissingLogs();
+  }
+
+  /** Creates queued replica logs, a slice at a time so that a topic of thousands of partitions does
+   * not stall this node's Raft timer (and with it the quorum); the rest follows on later turns. A
+   * leader's log that is still queued is created on demand by leaderLog. */
+  private createMissingLogs(): void {
+    const batch = this.missing.splice(0, LOGS_PER_TURN);
+    for (const { topicId, partition } of batch) {
+      const topic = this.image.topicById(topicId);
+      if (topic?.partitions[partition]?.replicas.includes(this.options.nodeId)) this.createLog(topic.name, partition);
+    }
+    if (this.missing.length > 0 && !this.draining) {
+      this.draining = true;
+      setImmediate(() => {
+        this.draining = false;
+        this.createMissingLogs();
+      });
+    }
+  }
+
+  private createLog(name: string, partition: number): PartitionLog | undefined {
+    const { logs, logger } = this.options;
+    const existing = logs.getLog(name, partition);
+    if (existing) return existing;
+    if (logs.failedLogs().some((f) => path.basename(f.dir) === `${name}-${partition}`)) return undefined;
+    try {
+      const created = logs.createLog(name, partition, this.configOf(name));
+      if (!(created instanceof Promise)) return created;
+      created.catch((err: unknown) => logger.error({ err, topic: name, partition }, 'could not create a partition log'));
+    } catch (err) {
+      logger.error({ err, topic: name, partition }, 'could not create a partition log');
+    }
+    return undefined;
   }
 
   /** Deletes logs of topics the image does not hold (deleted while this node was away). Only call

@@ -3,7 +3,8 @@
 // committed entries in order (or a snapshot first); listeners hear about every new image.
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/errors.js';
-import { decodeMetadataRecord, MetadataApplyError, MetadataImage, MetadataRecordError, type AppliedRecord } from '../metadata/index.js';
+import { MetadataApplyError, MetadataImage, MetadataRecordError, type AppliedRecord } from '../metadata/index.js';
+import { decodeRecordBatch } from './metadata-batch.js';
 import type { LogEntry } from './raft/index.js';
 
 export type ImageListener = (image: MetadataImage, previous: MetadataImage) => void;
@@ -53,7 +54,7 @@ export class MetadataState {
       last = entry.index;
       if (entry.kind !== 'data') continue;
       try {
-        records.push({ record: decodeMetadataRecord(entry.data), offset: entry.index });
+        records.push(...decodeRecordBatch(entry.index, entry.data));
       } catch (err) {
         if (!(err instanceof MetadataRecordError)) throw err;
         this.logger.error({ err, offset: entry.index }, 'unreadable metadata record skipped');
@@ -61,6 +62,7 @@ export class MetadataState {
     }
     let image = this.current;
     try {
+      // One decision is one entry: its records apply together or (on a contradiction) one by one.
       image = image.applyAll(records);
     } catch (err) {
       if (!(err instanceof MetadataApplyError)) throw err;

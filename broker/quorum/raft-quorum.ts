@@ -7,7 +7,8 @@ import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { RaftAck } from '../../client/wire/generated/strait/v1/RaftAck.js';
 import type { RaftEnvelope__Output } from '../../client/wire/generated/strait/v1/RaftEnvelope.js';
 import type { QuorumVoter } from '../config/broker-config.js';
-import { encodeMetadataRecord, type MetadataRecord } from '../metadata/index.js';
+import type { MetadataRecord } from '../metadata/index.js';
+import { encodeRecordBatch, RECORDS_PER_ENTRY } from './metadata-batch.js';
 import { FileRaftStorage, RaftNode, type LogEntry, type RaftOutput, type RaftStatus, type ReadCommittedResult } from './raft/index.js';
 import type { QuorumClients } from './quorum-clients.js';
 import type { MetadataState } from './metadata-state.js';
@@ -120,10 +121,12 @@ export class RaftQuorum implements QuorumView {
     this.handle(this.raft.tick(this.now()));
   }
 
-  /** Appends the records as one batch of entries; NOT_CONTROLLER when this node is not the leader. */
+  /** Appends the records as one entry (so they commit together); NOT_CONTROLLER when this node is not the leader. */
   propose(records: readonly MetadataRecord[]): { firstIndex: number; lastIndex: number } {
     if (records.length === 0) throw new RangeError('propose needs at least one record');
-    const result = this.raft.propose(records.map(encodeMetadataRecord), this.now());
+    const entries: Buffer[] = [];
+    for (let i = 0; i < records.length; i += RECORDS_PER_ENTRY) entries.push(encodeRecordBatch(records.slice(i, i + RECORDS_PER_ENTRY)));
+    const result = this.raft.propose(entries, this.now());
     if (!result.ok) throw new StraitError(ErrorCode.NOT_CONTROLLER, `Node ${this.nodeId} is not the active controller.`);
     this.handle(result.output);
     return { firstIndex: result.firstIndex, lastIndex: result.lastIndex };
