@@ -14,6 +14,9 @@ import type { BrokerProcess } from '../helpers/launcher.js';
 
 export const CALL_TIMEOUT_MS = 3_000;
 
+/** What a call needs of a node: its address. */
+export type NodeAddress = Pick<BrokerProcess, 'address'>;
+
 export function randomTopic(prefix = 'c'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
@@ -59,24 +62,24 @@ export class NodeCalls {
     return c;
   }
 
-  metadata(node: BrokerProcess, topics: string[] | 'all'): Promise<MetadataResponse__Output> {
+  metadata(node: NodeAddress, topics: string[] | 'all'): Promise<MetadataResponse__Output> {
     const request = topics === 'all' ? { topics: [], allTopics: true, allowAutoTopicCreation: false } : { topics, allTopics: false, allowAutoTopicCreation: false };
     return rpc<MetadataResponse__Output>((cb) => this.broker(node.address).Metadata(request, within(CALL_TIMEOUT_MS), cb));
   }
 
   /** One topic as `node` sees it; undefined while it does not know the topic. */
-  async topic(node: BrokerProcess, name: string): Promise<TopicMetadata__Output | undefined> {
+  async topic(node: NodeAddress, name: string): Promise<TopicMetadata__Output | undefined> {
     const md = await this.metadata(node, [name]);
     const t = md.topics.find((x) => x.name === name);
     return t && t.errorCode === 0 ? t : undefined;
   }
 
-  describeCluster(node: BrokerProcess): Promise<DescribeClusterResponse__Output> {
+  describeCluster(node: NodeAddress): Promise<DescribeClusterResponse__Output> {
     return rpc<DescribeClusterResponse__Output>((cb) => this.admin(node.address).DescribeCluster({}, within(CALL_TIMEOUT_MS), cb));
   }
 
   /** CreateTopics sent to `node` (it forwards to the active controller); the one topic's result. */
-  async createTopic(node: BrokerProcess, name: string, partitions: number, replicationFactor: number, opts: { timeoutMs?: number; configs?: Record<string, string> } = {}): Promise<CreatableTopicResult__Output> {
+  async createTopic(node: NodeAddress, name: string, partitions: number, replicationFactor: number, opts: { timeoutMs?: number; configs?: Record<string, string> } = {}): Promise<CreatableTopicResult__Output> {
     const timeoutMs = opts.timeoutMs ?? 5_000;
     const request = {
       topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: Object.entries(opts.configs ?? {}).map(([k, value]) => ({ name: k, value })) }],
