@@ -113,7 +113,10 @@ test('idempotent producer: batches retried across a broker restart are written o
   await admin.createTopics([{ name: topic, numPartitions: 1, replicationFactor: 1 }]);
   const producer = new Producer({ 'bootstrap.servers': broker.address, 'batch.size': 2048, 'request.timeout.ms': 3000, 'retry.backoff.max.ms': 200 });
   t.after(() => producer.close());
-  const n = 9000;
+  // Bursts of 15,000 records are ~75 requests at 5 in flight: the kill always lands mid-burst
+  // (at 3,000 a quick run sometimes had every batch acknowledged before the kill).
+  const perRound = 15_000;
+  const n = 3 * perRound;
   const chunks: Promise<void>[] = [];
   let next = 0;
   const burst = (records: number): Promise<void>[] => {
@@ -126,7 +129,7 @@ test('idempotent producer: batches retried across a broker restart are written o
     return mine;
   };
   for (let round = 0; round < 3; round++) {
-    const mine = burst(3000);
+    const mine = burst(perRound);
     // The first chunk is acknowledged, so the burst's later batches are in flight or queued: their
     // answers die with the process, and some may already be in the log.
     await mine[0];
