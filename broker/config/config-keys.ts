@@ -46,7 +46,7 @@ export const BROKER_KEYS: Readonly<Record<string, KeyDef>> = {
   'controller.quorum.election.timeout.ms': { type: 'int', default: '1000', min: 10, max: 600_000, doc: 'Raft election timeout, randomized in [t, 2t)' },
   'controller.quorum.fetch.timeout.ms': { type: 'int', default: '2000', min: 10, max: 600_000, doc: 'Longest wait of a metadata fetch by a broker that is not a voter' },
   'controller.quorum.request.timeout.ms': { type: 'int', default: '2000', min: 10, max: 600_000, doc: 'Deadline of a quorum RPC and of a forwarded controller write without its own timeout' },
-  'metadata.log.snapshot.interval.records': { type: 'int', default: '1000', min: 1, max: INT_MAX, doc: 'Committed metadata records between snapshots of the metadata image' },
+  'metadata.log.snapshot.interval.records': { type: 'int', default: '1000', min: 1, max: INT_MAX, doc: 'Metadata log entries (one per controller decision) between snapshots of the metadata image' },
   'broker.heartbeat.interval.ms': { type: 'int', default: '2000', min: 1, max: 600_000, doc: 'Time between a broker\'s heartbeats to the active controller' },
   'broker.session.timeout.ms': { type: 'int', default: '9000', min: 1, max: 3_600_000, doc: 'A broker not heard from for this long is fenced' },
   'controlled.shutdown.timeout.ms': { type: 'int', default: '10000', min: 0, max: 3_600_000, doc: 'Longest wait for the controller to move leaderships away on shutdown' },

@@ -15,6 +15,9 @@ import { decodeRecordBatch, RECORDS_PER_ENTRY } from '../quorum/metadata-batch.j
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { RaftQuorum } from '../quorum/raft-quorum.js';
 
+/** Decisions worth a log line when they write (heartbeats and fencing checks are too frequent). */
+const LOGGED_OPERATIONS = new Set(['registerBroker', 'createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs', 'allocateProducerIds']);
+
 export interface ControllerObserver {
   decisionDone(operation: string, seconds: number): void;
 }
@@ -140,9 +143,11 @@ export class ActiveController {
     const started = performance.now();
     let offset: number;
     let response: R;
+    let records = 0;
     try {
       const result = decision(this.speculative, this.sessions, this.now());
       response = result.response;
+      records = result.records.length;
       offset = result.records.length > 0 ? this.append(result.records) : this.lastProposed;
     } finally {
       this.options.observer?.decisionDone(operation, (performance.now() - started) / 1000);
@@ -151,6 +156,7 @@ export class ActiveController {
       this.pending.add(reject);
       this.options.state.waitFor(offset, timeoutMs).then(resolve, reject).finally(() => this.pending.delete(reject));
     });
+    if (records > 0 && LOGGED_OPERATIONS.has(operation)) this.options.logger.info({ operation, records, offset, response }, 'controller decision committed');
     return { response, offset };
   }
 
