@@ -132,6 +132,19 @@ test('three in-process nodes form one cluster', async (t) => {
     assert.ok((d.metadataOffset as number) > 0);
   });
 
+  await t.test('metrics: active controller only on the Raft leader; quorum term, offset and fenced brokers', async () => {
+    for (const b of nodes) {
+      const text = await b.registry.metrics();
+      const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      assert.equal(value('strait_broker_active_controller'), b.nodeId === controllerId ? 1 : 0, `node ${b.nodeId}`);
+      assert.ok(value('strait_quorum_term') >= 1);
+      assert.ok(value('strait_controller_metadata_offset') > 0);
+      assert.equal(value('strait_controller_fenced_brokers'), 0);
+      assert.ok(value('strait_quorum_leader_changes_total') >= 1);
+      if (b.nodeId === controllerId) assert.match(text, /strait_controller_event_duration_seconds_count\{operation="createTopics"\} [1-9]/);
+    }
+  });
+
   await t.test('DeleteTopics removes the logs on every node', async () => {
     const res = await follower.core.deleteTopics(garbage({ topicNames: ['fwd'], timeoutMs: 5000 }));
     assert.equal(res.topics![0]!.errorCode, ErrorCode.NONE);
