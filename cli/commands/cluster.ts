@@ -21,7 +21,7 @@ const OPTIONS = {
 } as const;
 
 export const CLUSTER_USAGE =
-  'cluster --brokers N [--controllers M] [--data-dir DIR] [--base-port P] [--rack-aware]   local cluster on loopback\n' +
+  'cluster --brokers N [--controllers M] [--data-dir DIR] [--base-port P] [--rack-aware] [--cluster-id ID]   local cluster on loopback\n' +
   '  cluster --describe --bootstrap-server H:P                                            nodes, roles, controller';
 
 export async function runCluster(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -142,7 +142,8 @@ async function describeCluster(bootstrap: string, out: NodeJS.WritableStream): P
 }
 
 function nodeState(node: ClusterNode): string {
-  if (!node.roles.includes('broker')) return 'controller';
+  // A controller-only node has no broker state; its ROLES say what it is.
+  if (!node.roles.includes('broker')) return '-';
   if (node.inControlledShutdown) return 'controlled-shutdown';
   return node.fenced ? 'fenced' : 'active';
 }

@@ -30,6 +30,14 @@ test('describe shows the controller, voters and each node active, fenced or in c
   assert.match(lines[9]!, /^4\s+broker\s+127\.0\.0\.1:9004\s+-\s+controlled-shutdown$/);
 });
 
+test('a controller-only node has no broker state', () => {
+  const text = formatClusterDescription({
+    clusterId: 'x', controllerId: 5, brokers: [], voters: [5], metadataOffset: 1,
+    nodes: [node(5, { roles: ['controller'], fenced: false })],
+  });
+  assert.match(text, /^5\*\s+controller\s+127\.0\.0\.1:9005\s+-\s+-$/m);
+});
+
 test('no active controller is said plainly', () => {
   const text = formatClusterDescription({ clusterId: 'x', controllerId: -1, brokers: [], nodes: [], voters: [], metadataOffset: 0 });
   assert.match(text, /^ActiveController: none$/m);
