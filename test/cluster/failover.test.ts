@@ -49,6 +49,14 @@ describe('3 voters: controller failover and loss of quorum', () => {
     assert.ok(survivors.some((n) => n.nodeId === next));
     assert.ok(failoverMs < 10_000, `failover took ${failoverMs} ms`);
     await createWorks(survivors[0]!, 10_000);
+    // strait_broker_active_controller is 1 on the new controller only.
+    await waitFor('strait_broker_active_controller 1 on the new controller only', async () => {
+      const values = await Promise.all(survivors.map(async (n) => {
+        const text = await (await fetch(`http://127.0.0.1:${n.metricsPort}/metrics`)).text();
+        return Number(/^strait_broker_active_controller(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1]);
+      }));
+      return survivors.every((n, i) => values[i] === (n.nodeId === next ? 1 : 0));
+    }, 5_000);
     await victim.restart();
     // The restarted node learns the new controller and serves metadata again.
     await waitFor(`node ${victim.nodeId} reports controller ${next}`, async () => (await calls.describeCluster(victim)).controllerId >= 0, 10_000);
