@@ -30,7 +30,7 @@ test('an even number of trailing backslashes is not a continuation', () => {
   assert.deepEqual(asMap('path=C:\\\\\nnext=1'), { path: 'C:\\', next: '1' });
 });
 
-test('escapes: \\t \\n \\uXXXX, escaped separators in keys', () => {
+test('escapes: \\t \\n \\u0041-style unicode, escaped separators in keys', () => {
   assert.deepEqual(asMap('k\\=ey\\:x\\ y=v\\tw\\u0041\\n'), { 'k=ey:x y': 'v\twA\n' });
 });
 
