@@ -42,7 +42,7 @@ function unescape(text: string, line: number): string {
       case 'f': out += '\f'; break;
       case 'u': {
         const hex = text.slice(i + 1, i + 5);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new PropertiesSyntaxError(`malformed \\uxxxx escape "\\u${hex}"`, line);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new PropertiesSyntaxError(`malformed unicode escape "\\u${hex}" (needs 4 hex digits)`, line);
         out += String.fromCharCode(parseInt(hex, 16));
         i += 4;
         break;
