@@ -11,7 +11,7 @@ import {
 import path from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import type { RaftStorage } from './raft-storage.js';
-import { checkAppend, checkRange } from './raft-storage.js';
+import { checkAppend, SnapshotAndLog } from './raft-storage.js';
 import type { HardState, LogEntry, RaftSnapshot } from './raft-types.js';
 import { RaftStorageError, RaftUsageError } from './raft-types.js';
 
@@ -103,17 +103,17 @@ function decodeLog(buf: Buffer): { entries: LogEntry[]; offsets: number[]; valid
   return { entries, offsets, validBytes: pos, reason: '' };
 }
 
-export class FileRaftStorage implements RaftStorage {
+export class FileRaftStorage extends SnapshotAndLog implements RaftStorage {
   private hard: HardState = { term: 0, votedFor: undefined };
-  private snap: RaftSnapshot | undefined;
-  private log: LogEntry[] = [];
   /** File offset of each entry's frame, parallel to `log`. */
   private offsets: number[] = [];
   private fileSize = 0;
   private fd = -1;
   readonly recovery: RaftStorageRecovery = { cuts: [] };
 
-  private constructor(readonly dir: string, private readonly options: FileRaftStorageOptions) {}
+  private constructor(readonly dir: string, private readonly options: FileRaftStorageOptions) {
+    super();
+  }
 
   /** Opens (creating if needed) the storage in `dir`, repairing a torn tail. */
   static open(dir: string, options: FileRaftStorageOptions = {}): FileRaftStorage {
@@ -236,31 +236,6 @@ export class FileRaftStorage implements RaftStorage {
     json.copy(buf, 4);
     writeAtomically(this.dir, STATE_FILE, buf);
     this.hard = { ...state };
-  }
-
-  snapshot(): RaftSnapshot | undefined {
-    return this.snap;
-  }
-
-  firstIndex(): number {
-    return (this.snap?.lastIndex ?? 0) + 1;
-  }
-
-  lastIndex(): number {
-    return (this.snap?.lastIndex ?? 0) + this.log.length;
-  }
-
-  termAt(index: number): number | undefined {
-    const base = this.snap?.lastIndex ?? 0;
-    if (index === base) return this.snap?.lastTerm ?? 0;
-    if (index < base || index > base + this.log.length) return undefined;
-    return this.log[index - base - 1]!.term;
-  }
-
-  entries(from: number, to: number): LogEntry[] {
-    checkRange(this, from, to);
-    const base = this.firstIndex();
-    return this.log.slice(from - base, to - base + 1);
   }
 
   append(entries: readonly LogEntry[]): void {

@@ -36,7 +36,7 @@ export function checkAppend(storage: RaftStorage, entries: readonly LogEntry[]):
   }
 }
 
-export function checkRange(storage: RaftStorage, from: number, to: number): void {
+export function checkRange(storage: Pick<RaftStorage, 'firstIndex' | 'lastIndex'>, from: number, to: number): void {
   if (from < storage.firstIndex() || to > storage.lastIndex() || from > to + 1) {
     throw new RaftUsageError(
       `entries ${from}..${to} outside ${storage.firstIndex()}..${storage.lastIndex()}`,
@@ -44,21 +44,11 @@ export function checkRange(storage: RaftStorage, from: number, to: number): void
   }
 }
 
-/** In-memory storage for tests and the simulation. Every call is "durable" when it returns, so
- * crash() hands a restarted node exactly what a real disk would hold. */
-export class MemoryRaftStorage implements RaftStorage {
-  private hard: HardState = { term: 0, votedFor: undefined };
-  private snap: RaftSnapshot | undefined;
+/** The read side both storages share: the latest snapshot and the entries after it, in memory. */
+export abstract class SnapshotAndLog {
+  protected snap: RaftSnapshot | undefined;
   /** log[i] has index snapshotIndex + 1 + i. */
-  private log: LogEntry[] = [];
-
-  hardState(): HardState {
-    return { ...this.hard };
-  }
-
-  saveHardState(state: HardState): void {
-    this.hard = { ...state };
-  }
+  protected log: LogEntry[] = [];
 
   snapshot(): RaftSnapshot | undefined {
     return this.snap;
@@ -83,6 +73,20 @@ export class MemoryRaftStorage implements RaftStorage {
     checkRange(this, from, to);
     const base = this.firstIndex();
     return this.log.slice(from - base, to - base + 1);
+  }
+}
+
+/** In-memory storage for tests and the simulation. Every call is "durable" when it returns, so
+ * crash() hands a restarted node exactly what a real disk would hold. */
+export class MemoryRaftStorage extends SnapshotAndLog implements RaftStorage {
+  private hard: HardState = { term: 0, votedFor: undefined };
+
+  hardState(): HardState {
+    return { ...this.hard };
+  }
+
+  saveHardState(state: HardState): void {
+    this.hard = { ...state };
   }
 
   append(entries: readonly LogEntry[]): void {
