@@ -113,8 +113,6 @@ test('idempotent producer: batches retried across a broker restart are written o
   await admin.createTopics([{ name: topic, numPartitions: 1, replicationFactor: 1 }]);
   const producer = new Producer({ 'bootstrap.servers': broker.address, 'batch.size': 2048, 'request.timeout.ms': 3000, 'retry.backoff.max.ms': 200 });
   t.after(() => producer.close());
-  // Bursts of 15,000 records are ~75 requests at 5 in flight: the kill always lands mid-burst
-  // (at 3,000 a quick run sometimes had every batch acknowledged before the kill).
   const perRound = 15_000;
   const n = 3 * perRound;
   const chunks: Promise<void>[] = [];
@@ -129,10 +127,13 @@ test('idempotent producer: batches retried across a broker restart are written o
     return mine;
   };
   for (let round = 0; round < 3; round++) {
-    const mine = burst(perRound);
-    // The first chunk is acknowledged, so the burst's later batches are in flight or queued: their
-    // answers die with the process, and some may already be in the log.
-    await mine[0];
+    const sentBefore = producer.stats().requestsSent;
+    burst(perRound);
+    // Kill while a request of this burst is on the wire: its answer dies with the process, and its
+    // batches may or may not be in the log already. (Waiting for an acknowledgement first made the
+    // kill miss: one request can carry the whole burst.)
+    const deadline = Date.now() + 5000;
+    while (producer.stats().requestsSent === sentBefore && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     broker.kill('SIGKILL');
     await broker.restart();
   }
