@@ -10,7 +10,8 @@ import type { DescribeClusterResponse__Output } from '../../client/wire/generate
 import type { MetadataResponse__Output } from '../../client/wire/generated/strait/v1/MetadataResponse.js';
 import type { TopicMetadata__Output } from '../../client/wire/generated/strait/v1/TopicMetadata.js';
 import { adminClient, brokerClient, rpc, within } from '../helpers/grpc-clients.js';
-import type { BrokerProcess } from '../helpers/launcher.js';
+import { after, before } from 'node:test';
+import { startCluster, type BrokerProcess, type ClusterNodeProcess, type ClusterOptions } from '../helpers/launcher.js';
 
 export const CALL_TIMEOUT_MS = 3_000;
 
@@ -152,4 +153,25 @@ export async function restartStopped(nodes: readonly BrokerProcess[]): Promise<v
   const stopped: BrokerProcess[] = [];
   for (const n of nodes) if (!(await isRunning(n))) stopped.push(n);
   await Promise.all(stopped.map((n) => n.restart()));
+}
+
+/**
+ * Inside a describe(): starts an n-node cluster before its tests (optionally waiting for an active
+ * controller) and closes every client and stops every node after them. Tests read `nodes` and `calls`
+ * once the suite has started.
+ */
+export function clusterSuite(n: number, opts: ClusterOptions & { waitForController?: boolean } = {}): { nodes: ClusterNodeProcess[]; calls: NodeCalls } {
+  const suite = { nodes: [] as ClusterNodeProcess[], calls: undefined as unknown as NodeCalls };
+  const cleanups: (() => void)[] = [];
+  before(async () => {
+    const { waitForController, ...clusterOptions } = opts;
+    suite.nodes = await startCluster(n, clusterOptions);
+    suite.calls = new NodeCalls({ after: (fn) => cleanups.push(fn) });
+    if (waitForController) await activeController(suite.calls, suite.nodes);
+  });
+  after(async () => {
+    for (const fn of cleanups) fn();
+    await Promise.all(suite.nodes.map((node) => node.stop()));
+  });
+  return suite;
 }

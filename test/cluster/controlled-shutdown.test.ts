@@ -1,28 +1,18 @@
 // SIGTERM makes a broker hand its leaderships away before it exits (controlled shutdown): right after
 // the exit no partition is led by it, long before fencing could have moved them.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../client/index.js';
-import { startCluster, type ClusterNodeProcess } from '../helpers/launcher.js';
-import { activeController, byId, NodeCalls, randomTopic, topicWithLeaders, waitFor } from './cluster-kit.js';
+import { activeController, byId, clusterSuite, randomTopic, topicWithLeaders, waitFor } from './cluster-kit.js';
 
 // Long enough that fencing cannot explain leaders moving within the test's window.
 const SESSION_TIMEOUT_MS = 20_000;
 
 describe('controlled shutdown on SIGTERM', () => {
-  let nodes: ClusterNodeProcess[] = [];
-  let calls: NodeCalls;
-  const cleanups: (() => void)[] = [];
-  before(async () => {
-    nodes = await startCluster(3, { config: { 'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS) } });
-    calls = new NodeCalls({ after: (fn) => cleanups.push(fn) });
-  });
-  after(async () => {
-    for (const fn of cleanups) fn();
-    await Promise.all(nodes.map((n) => n.stop()));
-  });
+  const suite = clusterSuite(3, { config: { 'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS) } });
 
   it('leaders have moved away by the time the process has exited', async () => {
+    const { nodes, calls } = suite;
     const controller = await activeController(calls, nodes);
     const topic = randomTopic('handover');
     assert.equal((await calls.createTopic(nodes[0]!, topic, 6, 3)).errorCode, ErrorCode.NONE);

@@ -1,37 +1,28 @@
 // The metadata quorum of 3 voters: kill -9 the active controller and another takes over within
 // seconds; with 2 of 3 voters down nothing commits and CreateTopics answers with a clear error
 // instead of hanging; once the voters are back, it works again.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../client/index.js';
-import { startCluster, type ClusterNodeProcess } from '../helpers/launcher.js';
-import { activeController, byId, NodeCalls, randomTopic, restartStopped, topicWithLeaders, waitFor } from './cluster-kit.js';
+import type { ClusterNodeProcess } from '../helpers/launcher.js';
+import { activeController, byId, clusterSuite, randomTopic, restartStopped, topicWithLeaders, waitFor } from './cluster-kit.js';
 
 describe('3 voters: controller failover and loss of quorum', () => {
-  let nodes: ClusterNodeProcess[] = [];
-  let calls: NodeCalls;
-  const cleanups: (() => void)[] = [];
-  before(async () => {
-    nodes = await startCluster(3);
-    calls = new NodeCalls({ after: (fn) => cleanups.push(fn) });
-  });
-  after(async () => {
-    for (const fn of cleanups) fn();
-    await Promise.all(nodes.map((n) => n.stop()));
-  });
+  const suite = clusterSuite(3);
 
   /** Creates a topic through `via`, retrying while the quorum settles; resolves when it exists with leaders. */
   async function createWorks(via: ClusterNodeProcess, timeoutMs: number): Promise<void> {
     const topic = randomTopic('after');
     await waitFor(`CreateTopics ${topic} through node ${via.nodeId} succeeds`, async () => {
-      const r = await calls.createTopic(via, topic, 3, 3, { timeoutMs: 3_000 });
+      const r = await suite.calls.createTopic(via, topic, 3, 3, { timeoutMs: 3_000 });
       if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) return true;
       throw new Error(`error ${r.errorCode}: ${r.errorMessage}`);
     }, timeoutMs, 200);
-    await topicWithLeaders(calls, via, topic, 3);
+    await topicWithLeaders(suite.calls, via, topic, 3);
   }
 
   it('kill -9 the active controller: another node is active within 10 s and topic creation works again', async () => {
+    const { nodes, calls } = suite;
     const old = await activeController(calls, nodes);
     const victim = byId(nodes, old);
     const survivors = nodes.filter((n) => n !== victim);
@@ -63,6 +54,7 @@ describe('3 voters: controller failover and loss of quorum', () => {
   });
 
   it('2 of 3 voters down: CreateTopics answers REQUEST_TIMED_OUT or NOT_CONTROLLER within bounds, then works after restart', async () => {
+    const { nodes, calls } = suite;
     await restartStopped(nodes);
     await activeController(calls, nodes);
     const survivor = nodes[0]!;

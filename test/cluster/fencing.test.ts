@@ -1,27 +1,17 @@
 // A broker that stops heartbeating is fenced after broker.session.timeout.ms and its leaderships
 // move to other ISR members; restarted, it registers again and is unfenced.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../client/index.js';
-import { startCluster, type ClusterNodeProcess } from '../helpers/launcher.js';
-import { activeController, NodeCalls, randomTopic, topicWithLeaders, waitFor } from './cluster-kit.js';
+import { activeController, clusterSuite, randomTopic, topicWithLeaders, waitFor } from './cluster-kit.js';
 
 const SESSION_TIMEOUT_MS = 2_000;
 
 describe('fencing after broker.session.timeout.ms', () => {
-  let nodes: ClusterNodeProcess[] = [];
-  let calls: NodeCalls;
-  const cleanups: (() => void)[] = [];
-  before(async () => {
-    nodes = await startCluster(3, { config: { 'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS) } });
-    calls = new NodeCalls({ after: (fn) => cleanups.push(fn) });
-  });
-  after(async () => {
-    for (const fn of cleanups) fn();
-    await Promise.all(nodes.map((n) => n.stop()));
-  });
+  const suite = clusterSuite(3, { config: { 'broker.session.timeout.ms': String(SESSION_TIMEOUT_MS) } });
 
   it('kill -9 a leading broker: fenced, its leaderships move to live ISR members; back unfenced after restart', async () => {
+    const { nodes, calls } = suite;
     const controller = await activeController(calls, nodes);
     const topic = randomTopic('fenced');
     assert.equal((await calls.createTopic(nodes[0]!, topic, 6, 3)).errorCode, ErrorCode.NONE);

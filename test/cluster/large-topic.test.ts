@@ -2,29 +2,18 @@
 // answers NONE once, and every node then shows all its partitions with leaders. (Such a topic was
 // once committed cut at 499 partitions after a leader change, and answered TOPIC_ALREADY_EXISTS to
 // the request that created it; 600 partitions keep the test fast and still cross that line.)
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../client/index.js';
-import { startCluster, type ClusterNodeProcess } from '../helpers/launcher.js';
-import { activeController, NodeCalls, randomTopic, topicWithLeaders } from './cluster-kit.js';
+import { clusterSuite, randomTopic, topicWithLeaders } from './cluster-kit.js';
 
 const PARTITIONS = 600;
 
 describe('a 600-partition topic on 3 nodes', () => {
-  let nodes: ClusterNodeProcess[] = [];
-  let calls: NodeCalls;
-  const cleanups: (() => void)[] = [];
-  before(async () => {
-    nodes = await startCluster(3);
-    calls = new NodeCalls({ after: (fn) => cleanups.push(fn) });
-    await activeController(calls, nodes);
-  });
-  after(async () => {
-    for (const fn of cleanups) fn();
-    await Promise.all(nodes.map((n) => n.stop()));
-  });
+  const suite = clusterSuite(3, { waitForController: true });
 
   it('is created atomically: one NONE answer, 600 partitions with leaders on every node', async () => {
+    const { nodes, calls } = suite;
     const topic = randomTopic('wide');
     const r = await calls.createTopic(nodes[0]!, topic, PARTITIONS, 3, { timeoutMs: 30_000 });
     assert.equal(r.errorCode, ErrorCode.NONE, `${r.errorCode} ${r.errorMessage}`);

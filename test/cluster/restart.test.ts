@@ -1,6 +1,6 @@
 // The metadata survives a full stop and restart of every node (topics, partition counts, configs,
 // topic ids), and a node that belongs to another cluster is refused and changes nothing.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,24 +9,14 @@ import { Admin, ErrorCode } from '../../client/index.js';
 import { writeBrokerConfig } from '../../cli/local-broker.js';
 import { randomClusterId } from '../../cli/local-cluster.js';
 import { writeMetaProperties } from '../../broker/log/index.js';
-import { bootstrapOf, spawnBroker, startCluster, type ClusterNodeProcess } from '../helpers/launcher.js';
-import { activeController, NodeCalls, randomTopic, restartStopped, topicWithLeaders, waitFor } from './cluster-kit.js';
+import { bootstrapOf, spawnBroker } from '../helpers/launcher.js';
+import { activeController, clusterSuite, randomTopic, restartStopped, topicWithLeaders, waitFor } from './cluster-kit.js';
 
 describe('3 nodes: full restart and a stranger', () => {
-  let nodes: ClusterNodeProcess[] = [];
-  let calls: NodeCalls;
-  const cleanups: (() => void)[] = [];
-  before(async () => {
-    nodes = await startCluster(3);
-    calls = new NodeCalls({ after: (fn) => cleanups.push(fn) });
-    await activeController(calls, nodes);
-  });
-  after(async () => {
-    for (const fn of cleanups) fn();
-    await Promise.all(nodes.map((n) => n.stop()));
-  });
+  const suite = clusterSuite(3, { waitForController: true });
 
   it('stop every node and start them again: topics, partition counts, configs and topic ids are back', async () => {
+    const { nodes, calls } = suite;
     const topics: { name: string; partitions: number; rf: number; configs: Record<string, string> }[] = [
       { name: randomTopic('kept'), partitions: 4, rf: 3, configs: { 'retention.ms': '123456', 'cleanup.policy': 'compact' } },
       { name: randomTopic('kept'), partitions: 2, rf: 2, configs: { 'max.message.bytes': '65536' } },
@@ -66,6 +56,7 @@ describe('3 nodes: full restart and a stranger', () => {
 
   for (const how of ['cluster.id in its config', 'its own meta.properties'] as const) {
     it(`a node with another cluster's id (${how}) exits with code 1 naming both ids; the cluster is unaffected`, async (t) => {
+      const { nodes, calls } = suite;
       await restartStopped(nodes);
       await activeController(calls, nodes);
       const quorumId = nodes[0]!.clusterId;
