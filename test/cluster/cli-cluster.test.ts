@@ -8,31 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLI_MAIN } from '../helpers/launcher.js';
+import { runStrait } from '../helpers/run-strait.js';
 import { randomTopic, waitFor } from './cluster-kit.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function strait(args: string[], timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`strait ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -78,10 +56,10 @@ test('strait cluster --brokers 3: table, topics and describe against it, Ctrl-C 
   assert.equal(bootstrap, rows.map((r) => r[2]).join(','));
 
   const topic = randomTopic('cli');
-  let r = await strait(['topics', '--bootstrap-server', bootstrap!, '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '3']);
+  let r = await runStrait(['topics', '--bootstrap-server', bootstrap!, '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '3']);
   assert.equal(r.code, 0, r.stderr);
   r = await waitFor('every partition with a leader in topics --describe', async () => {
-    const d = await strait(['topics', '--bootstrap-server', bootstrap!, '--describe', '--topic', topic]);
+    const d = await runStrait(['topics', '--bootstrap-server', bootstrap!, '--describe', '--topic', topic]);
     return d.code === 0 && (d.stdout.match(/Leader: \d/g) ?? []).length === 3 ? d : undefined;
   }, 10_000, 200);
   assert.match(r.stdout, new RegExp(`PartitionCount: 3\\tReplicationFactor: 3`));
@@ -91,7 +69,7 @@ test('strait cluster --brokers 3: table, topics and describe against it, Ctrl-C 
     assert.deepEqual(isr?.split(',').sort(), ['1', '2', '3'], line);
   }
 
-  r = await strait(['cluster', '--describe', '--bootstrap-server', rows[1]![2]!]);
+  r = await runStrait(['cluster', '--describe', '--bootstrap-server', rows[1]![2]!]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^ClusterId:\s+[A-Za-z0-9_-]{22}$/m);
   assert.match(r.stdout, /^ActiveController: [123]$/m);
@@ -107,7 +85,7 @@ test('strait cluster --brokers 3: table, topics and describe against it, Ctrl-C 
 });
 
 test('strait cluster --describe against nothing: one line on stderr, non-zero exit', async () => {
-  const r = await strait(['cluster', '--describe', '--bootstrap-server', '127.0.0.1:1']);
+  const r = await runStrait(['cluster', '--describe', '--bootstrap-server', '127.0.0.1:1']);
   assert.notEqual(r.code, 0);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /^strait cluster: /);
