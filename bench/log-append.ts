@@ -1,12 +1,12 @@
 // Not a test: measures Log append and read throughput for 16 KiB .. 1 MiB batches.
-//   npx tsc -p . && node dist/test/broker/log/append-throughput.js [MB per size]
+//   npx tsc -p . && node dist/bench/log-append.js [MB per size]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { encodeRecordBatch } from '../../../client/records/record-batch.js';
-import { Log } from '../../../broker/log/log.js';
-import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
+import { encodeRecordBatch } from '../client/records/record-batch.js';
+import { Log } from '../broker/log/log.js';
+import { defaultTopicConfig } from '../broker/log/topic-config.js';
 
 const totalMb = Number(process.argv[2] ?? 512);
 const sizes = [16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024];
