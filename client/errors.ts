@@ -80,16 +80,26 @@ export function defaultMessage(code: number): string {
   return INFO[code as ErrorCodeValue]?.message ?? errorName(code);
 }
 
+export interface StraitErrorOptions {
+  cause?: unknown;
+  /** The producer's verdict on records it fails: true when they may be in the log all the same
+   * (sent, and no answer settled it: Kafka's TimeoutException), false when they are certainly not. */
+  maybeWritten?: boolean;
+}
+
 /** The one error class for protocol errors: Kafka's name, its code, whether a retry can help. */
 export class StraitError extends Error {
   readonly code: number;
   readonly retriable: boolean;
+  /** Set on producer failures whose records may have been written anyway (see StraitErrorOptions). */
+  readonly maybeWritten: boolean;
 
-  constructor(code: number, message?: string, options?: { cause?: unknown }) {
-    super(message && message.length > 0 ? message : defaultMessage(code), options);
+  constructor(code: number, message?: string, options?: StraitErrorOptions) {
+    super(message && message.length > 0 ? message : defaultMessage(code), options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retriable = isRetriable(code);
     this.name = errorName(code);
+    this.maybeWritten = options?.maybeWritten ?? false;
   }
 }
 

@@ -51,7 +51,7 @@ export { Cluster } from './cluster/cluster.js';
 export { ConnectionPool, unaryCall } from './cluster/connection-pool.js';
 export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, type OffsetQuery, type OffsetAnswer } from './cluster/list-offsets.js';
 
-export { StraitError, ErrorCode, errorFromCode, errorName, isRetriable, defaultMessage, type ErrorCodeValue } from './errors.js';
+export { StraitError, ErrorCode, errorFromCode, errorName, isRetriable, defaultMessage, type ErrorCodeValue, type StraitErrorOptions } from './errors.js';
 
 export * from './records/index.js';
 export {
