@@ -205,6 +205,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     retentionCheckMs: config.retentionCheckIntervalMs,
     flushCheckMs: config.flushSchedulerIntervalMs,
     checkpointMs: config.flushCheckpointIntervalMs,
+    producerIdExpiration: { expirationMs: config.producerIdExpirationMs, checkMs: config.producerIdExpirationCheckIntervalMs },
     // log.cleaner.enable=false: the compaction timer is left at the longest period a timer allows.
     compactionMs: config.cleanerEnable ? Math.max(1, config.cleanerBackoffMs) : MAX_TIMER_MS,
   });

@@ -44,6 +44,8 @@ export interface BrokerConfig {
   flushCheckpointIntervalMs: number;
   cleanerBackoffMs: number;
   cleanerEnable: boolean;
+  producerIdExpirationMs: number;
+  producerIdExpirationCheckIntervalMs: number;
   messageMaxBytes: number;
   rack: string;
   clusterId: string | undefined;
@@ -220,6 +222,8 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
     flushCheckpointIntervalMs: int('log.flush.offset.checkpoint.interval.ms'),
     cleanerBackoffMs: int('log.cleaner.backoff.ms'),
     cleanerEnable: bool('log.cleaner.enable'),
+    producerIdExpirationMs: int('producer.id.expiration.ms'),
+    producerIdExpirationCheckIntervalMs: int('producer.id.expiration.check.interval.ms'),
     messageMaxBytes: int('message.max.bytes'),
     rack: get('broker.rack'),
     clusterId: explicit['cluster.id'],

@@ -39,6 +39,8 @@ export const BROKER_KEYS: Readonly<Record<string, KeyDef>> = {
   'log.flush.offset.checkpoint.interval.ms': { type: 'long', default: '60000', min: 1, doc: 'How often recovery points are checkpointed' },
   'log.cleaner.backoff.ms': { type: 'long', default: '15000', min: 0, doc: 'Sleep between compaction passes' },
   'log.cleaner.enable': { type: 'bool', default: 'true', doc: 'Run compaction for compacted topics' },
+  'producer.id.expiration.ms': { type: 'int', default: '86400000', min: 1, max: INT_MAX, doc: 'An idempotent producer id idle this long is forgotten by the partitions it wrote' },
+  'producer.id.expiration.check.interval.ms': { type: 'int', default: '600000', min: 1, max: INT_MAX, doc: 'How often idle producer ids are looked for' },
   'message.max.bytes': { type: 'int', default: '1048588', min: 0, max: INT_MAX, topicDefault: true, doc: 'Largest record batch accepted' },
   'broker.rack': { type: 'string', default: '', doc: 'Rack of this node' },
   'cluster.id': { type: 'string', doc: 'Cluster id; else meta.properties; generated on first start only for a single-voter quorum' },

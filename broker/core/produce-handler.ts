@@ -1,6 +1,7 @@
 // Produce: validate acks and topics, append each partition's batches as leader, answer per partition.
 // Record bytes go from the request straight to PartitionLog.appendAsLeader; nothing is decoded here.
 import { ErrorCode, StraitError } from '../../client/errors.js';
+import { BATCH_LENGTH, LOG_OVERHEAD } from '../../client/records/batch-header.js';
 import type { ProduceRequest__Output } from '../../client/wire/generated/strait/v1/ProduceRequest.js';
 import type { ProduceResponse } from '../../client/wire/generated/strait/v1/ProduceResponse.js';
 import type { PartitionProduceResponse } from '../../client/wire/generated/strait/v1/PartitionProduceResponse.js';
@@ -15,6 +16,20 @@ const ISR_SIZE = 1;
 function failed(partition: number, err: unknown): PartitionProduceResponse {
   const { errorCode, errorMessage } = errorFields(err);
   return { partition, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage };
+}
+
+/**
+ * Kafka's rule for magic-2 produce requests: one batch per partition. It is what lets an answer carry
+ * the batch's own offsets (a re-sent duplicate's original ones) and keeps every unanswered batch of an
+ * idempotent producer inside the broker's five-batch window.
+ */
+function checkOneBatch(records: Buffer): void {
+  if (records.length < LOG_OVERHEAD) return; // too short to hold a length: validation names the problem
+  const first = LOG_OVERHEAD + records.readInt32BE(BATCH_LENGTH);
+  if (first > 0 && first < records.length) {
+    throw new StraitError(ErrorCode.INVALID_RECORD,
+      `a produce request carries one record batch per partition; this one holds ${records.length - first} bytes after its first batch of ${first}`);
+  }
 }
 
 function partitionNumber(value: unknown): number {
@@ -60,6 +75,7 @@ function appendPartition(ctx: BrokerContext, topic: string, partition: number, a
   try {
     if (!Buffer.isBuffer(records)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'records must be bytes');
     if (records.length === 0) throw new StraitError(ErrorCode.CORRUPT_MESSAGE, 'records hold no record batch');
+    checkOneBatch(records);
     const { log, leaderEpoch } = ctx.topics.leaderLog(topic, partition);
     if (acks === -1 && log.config.minInsyncReplicas > ISR_SIZE) {
       throw new StraitError(ErrorCode.NOT_ENOUGH_REPLICAS,

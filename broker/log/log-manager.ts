@@ -38,6 +38,8 @@ export interface BackgroundIntervals {
   flushCheckMs?: number;
   /** log.flush.offset.checkpoint.interval.ms */
   checkpointMs?: number;
+  /** producer.id.expiration.ms, checked every producer.id.expiration.check.interval.ms */
+  producerIdExpiration?: { expirationMs: number; checkMs: number };
 }
 
 export interface FailedLog {
@@ -178,6 +180,11 @@ export class LogManager {
     return this.eachLog('compaction', (log) => cleanLog(log, this.logger).segmentsCleaned);
   }
 
+  /** Forgets idle producer ids in every log; returns how many. */
+  removeExpiredProducers(expirationMs: number): number {
+    return this.eachLog('producer-expiration', (log) => log.removeExpiredProducers(expirationMs));
+  }
+
   /** fsyncs every log whose flush.ms has passed since its last flush. */
   flushDirty(): void {
     this.eachLog('flush', (log) => (log.flushIfDue() ? 1 : 0));
@@ -214,6 +221,8 @@ export class LogManager {
     every(intervals.compactionMs ?? 15_000, () => this.runCompaction());
     every(intervals.flushCheckMs ?? 1_000, () => this.flushDirty());
     every(intervals.checkpointMs ?? 60_000, () => this.checkpoint());
+    const expiry = intervals.producerIdExpiration ?? { expirationMs: 86_400_000, checkMs: 600_000 };
+    every(expiry.checkMs, () => this.removeExpiredProducers(expiry.expirationMs));
   }
 
   stopBackgroundTasks(): void {

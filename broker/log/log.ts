@@ -134,9 +134,17 @@ export class Log implements PartitionLog {
       allowControl: false,
     });
     const recordCount = batches.reduce((n, b) => n + b.header.recordCount, 0);
-    const duplicate = this.producerState.validate(batches.map((b) => b.header));
-    if (duplicate) {
-      return { ...duplicate, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount, duplicate: true };
+    const verdicts = this.producerState.validate(batches.map((b) => b.header));
+    const duplicate = verdicts.findIndex((v) => v.kind === 'duplicate');
+    if (duplicate >= 0) {
+      const verdict = verdicts[duplicate]!;
+      // One answer per append: it can carry a duplicate's original offsets only when the duplicate is
+      // the whole append (Kafka's produce takes one batch per partition for this reason).
+      if (batches.length > 1 || verdict.kind !== 'duplicate') {
+        throw new StraitError(ErrorCode.DUPLICATE_SEQUENCE_NUMBER,
+          `batch ${duplicate} of ${batches.length} repeats a batch already in the log; an append of several batches must be all new`);
+      }
+      return { firstOffset: verdict.firstOffset, lastOffset: verdict.lastOffset, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount, duplicate: true };
     }
     const now = this.now();
     const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime';
@@ -370,6 +378,14 @@ export class Log implements PartitionLog {
     this.producerState.takeSnapshot(this.endOffset);
   }
 
+  /** Forgets producers that have not written for expirationMs (producer.id.expiration.ms). */
+  removeExpiredProducers(expirationMs: number): number {
+    if (this.closed) return 0;
+    const removed = this.producerState.removeExpired(this.now(), expirationMs);
+    if (removed > 0) this.logger.info({ producers: removed, expirationMs }, 'expired idle producer ids');
+    return removed;
+  }
+
   /** Idempotence state of one producer, for tools and tests. */
   producerEntry(producerId: number): { epoch: number; lastSequence: number } | undefined {
     const e = this.producerState.entry(producerId);
@@ -415,7 +431,7 @@ export class Log implements PartitionLog {
     } catch (err) {
       throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `append to ${this.topic}-${this.partition} failed: ${(err as Error).message}`, { cause: err });
     }
-    for (const { header } of batches) this.producerState.update(header, header.baseOffset);
+    for (const { header } of batches) this.producerState.update(header, header.baseOffset, now);
     this.endOffset = last.lastOffset + 1;
     if (this.highWatermarkFollowsLogEnd) this.highWatermark = this.endOffset;
     this.unflushedMessages += batches.reduce((n, b) => n + b.header.recordCount, 0);
@@ -495,10 +511,10 @@ export class Log implements PartitionLog {
   /** Newest snapshot at or below the log end, then the batches after it. */
   private loadProducerState(): void {
     this.producerState.deleteSnapshotsAbove(this.endOffset);
-    const from = this.producerState.loadSnapshot(this.endOffset, (file, err) => {
+    const from = this.producerState.loadSnapshot(this.endOffset, this.now(), (file, err) => {
       this.logger.warn({ file, err: err.message }, 'producer state snapshot is unreadable; deleted it');
     }) ?? this.startOffset;
-    for (const h of this.headersFrom(from)) this.producerState.update(h, h.baseOffset);
+    for (const h of this.headersFrom(from)) this.producerState.update(h, h.baseOffset, h.maxTimestamp);
   }
 
   private ensureOpen(): void {

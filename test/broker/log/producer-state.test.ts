@@ -159,12 +159,59 @@ test('a corrupt snapshot is deleted and the state replayed from the log', (t) =>
   assert.equal(again.appendAsLeader(produce(1, 0, 2), 0).duplicate, true);
 });
 
-test('validate changes nothing and checks batches of one append against each other', (t) => {
+test('validate changes nothing and judges each batch of one append on its own', (t) => {
   const psm = new ProducerStateManager(tempDir(t));
   const b = (producerEpoch: number, baseSequence: number, lastOffsetDelta = 0) => ({ producerId: 1, producerEpoch, baseSequence, lastOffsetDelta });
-  assert.equal(psm.validate([b(0, 0, 1), b(0, 2)]), undefined);
+  assert.deepEqual(psm.validate([b(0, 0, 1), b(0, 2)]), [{ kind: 'new' }, { kind: 'new' }]);
   assert.equal(psm.entry(1), undefined);
   assert.throws(() => psm.validate([b(1, 0), b(0, 1)]), isCode(ErrorCode.INVALID_PRODUCER_EPOCH));
-  psm.update(b(0, 0, 1), 10);
-  assert.deepEqual(psm.validate([b(0, 0, 1)]), { firstOffset: 10, lastOffset: 11 });
+  psm.update(b(0, 0, 1), 10, 0);
+  psm.update(b(0, 2, 0), 12, 0);
+  assert.deepEqual(psm.validate([b(0, 0, 1)]), [{ kind: 'duplicate', firstOffset: 10, lastOffset: 11 }]);
+  // Two re-sent batches are each recognised; a new one after them follows the newest retained.
+  assert.deepEqual(psm.validate([b(0, 0, 1), b(0, 2), b(0, 3)]), [
+    { kind: 'duplicate', firstOffset: 10, lastOffset: 11 }, { kind: 'duplicate', firstOffset: 12, lastOffset: 12 }, { kind: 'new' },
+  ]);
+  // A re-send after a new batch of the same append is out of order, as in Kafka.
+  assert.throws(() => psm.validate([b(0, 3), b(0, 2)]), isCode(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER));
+});
+
+test('an append that starts with a duplicate and goes on with new batches is refused whole, nothing written', (t) => {
+  const dir = tempDir(t);
+  const log = openLog(dir);
+  onCleanup(t, () => log.close());
+  log.appendAsLeader(produce(2, 0, 0), 0);
+  const size = logBytes(dir);
+  assert.throws(() => log.appendAsLeader(Buffer.concat([produce(2, 0, 0), produce(3, 0, 2)]), 0), isCode(ErrorCode.DUPLICATE_SEQUENCE_NUMBER));
+  assert.equal(log.logEndOffset, 2);
+  assert.equal(logBytes(dir), size);
+  // Sent on its own, the new batch goes in; the duplicate alone is answered with its original offsets.
+  assert.equal(log.appendAsLeader(produce(3, 0, 2), 0).firstOffset, 2);
+  const dup = log.appendAsLeader(produce(2, 0, 0), 0);
+  assert.deepEqual([dup.duplicate, dup.firstOffset, dup.lastOffset], [true, 0, 1]);
+});
+
+test('producer ids idle for producer.id.expiration.ms are forgotten, and a forgotten producer starts anew', (t) => {
+  let now = 1_000_000;
+  const dir = tempDir(t);
+  const log = openLog(dir, { now: () => now });
+  onCleanup(t, () => log.close());
+  log.appendAsLeader(produce(1, 0, 0), 0);
+  log.appendAsLeader(produce(1, 0, 0, 77), 0);
+  now += 5_000;
+  log.appendAsLeader(produce(1, 0, 1, 77), 0);
+  now += 5_000;
+  assert.equal(log.removeExpiredProducers(10_000), 1, 'only the producer idle for 10 s');
+  assert.equal(log.producerEntry(PID), undefined);
+  assert.deepEqual(log.producerEntry(77), { epoch: 0, lastSequence: 1 });
+  // Expired: a re-send is no longer recognised, and any sequence is taken as a new producer's.
+  assert.equal(log.appendAsLeader(produce(1, 0, 9), 0).duplicate, false);
+  // The snapshot keeps the timestamps: after a reopen producer 77 expires on the same schedule.
+  log.close();
+  const again = openLog(dir, { now: () => now });
+  onCleanup(t, () => again.close());
+  now += 5_000;
+  assert.equal(again.removeExpiredProducers(10_000), 1);
+  assert.equal(again.producerEntry(77), undefined);
+  assert.deepEqual(again.producerEntry(PID), { epoch: 0, lastSequence: 9 });
 });
