@@ -36,14 +36,24 @@ export class ProducerBatch {
   private readonly timestamps: number[] = [];
   private readonly bulk: BulkWaiter[] = [];
   private readonly bulkCounts: number[] = [];
-  /** Set once sealed and built; a retry re-sends these same bytes (same sequence). */
+  /** Set once built; a retry re-sends these same bytes (same sequence). */
   buffer: Buffer | undefined;
+  /** -1 while the batch holds no sequence number (never sent, or proved unwritten before an epoch bump). */
   baseSequence = -1;
-  /** The producer id the bytes carry (-1 without idempotence). */
+  /** The producer id and epoch the sequence belongs to (-1 without idempotence). */
   producerId = -1;
-  /** Times sent; a batch never sent may be rebuilt under a new producer id. */
+  producerEpoch = -1;
+  /** Times sent, and failed attempts. */
   sends = 0;
   attempts = 0;
+  /** Some attempt ended with no answer that settles it (a timeout, a cut stream): the broker may
+   * have written it. Cleared when a later answer proves it unwritten. */
+  maybeWritten = false;
+  /** The broker acknowledged it. */
+  acked = false;
+  /** Given up on (expired, out of retries, refused): its waiters were told; it is never sent again. */
+  abandoned = false;
+  /** Its waiters were told (completed or failed). */
   done = false;
 
   constructor(topic: string, partition: number, builder: RecordBatchBuilder, now: number) {

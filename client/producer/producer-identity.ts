@@ -1,24 +1,19 @@
-// The idempotent producer's identity: a producer id and epoch from InitProducerId, and per-partition
-// sequence numbers stamped into each batch the first time it is sent.
+// The idempotent producer's identity: a producer id from InitProducerId and the current epoch.
+// Epochs are bumped here, without asking the broker, as Kafka's idempotent producer does (KIP-360):
+// no other producer shares the id, and each partition's log only needs the epoch to grow. Sequence
+// numbers live per partition (sequence-window.ts).
 import { ErrorCode, StraitError, errorFromCode } from '../errors.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { unaryCall } from '../cluster/connection-pool.js';
 import type { InitProducerIdResponse__Output } from '../wire/generated/strait/v1/InitProducerIdResponse.js';
-import type { ProducerBatch } from './producer-batch.js';
-import { SequenceNumbers } from './sequence-numbers.js';
+import type { ProducerIdAndEpoch } from './sequence-window.js';
 
-/** Errors after which the broker will not accept this producer's next sequence numbers. */
-export const FATAL_SEQUENCE_ERRORS: ReadonlySet<number> = new Set<number>([
-  ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-  ErrorCode.UNKNOWN_PRODUCER_ID,
-  ErrorCode.INVALID_PRODUCER_EPOCH,
-]);
+const MAX_EPOCH = 32767;
 
 export class ProducerIdentity {
   private readonly cluster: Cluster;
   private readonly requestTimeoutMs: number;
-  private readonly sequences = new SequenceNumbers();
-  private current: { producerId: number; producerEpoch: number } | undefined;
+  private identity: ProducerIdAndEpoch | undefined;
   private initializing = false;
 
   constructor(cluster: Cluster, requestTimeoutMs: number) {
@@ -27,7 +22,12 @@ export class ProducerIdentity {
   }
 
   get ready(): boolean {
-    return this.current !== undefined;
+    return this.identity !== undefined;
+  }
+
+  /** The id and epoch new sequences are taken under; undefined until init succeeds. */
+  get current(): ProducerIdAndEpoch | undefined {
+    return this.identity;
   }
 
   /**
@@ -35,7 +35,7 @@ export class ProducerIdentity {
    * wanted() turns false; done(err) runs at the end, with the error if no id was obtained.
    */
   init(wanted: () => boolean, done: (err?: StraitError) => void): void {
-    if (this.initializing || this.current) return;
+    if (this.initializing || this.identity) return;
     this.initializing = true;
     this.cluster
       .retry(async (bail) => {
@@ -53,8 +53,7 @@ export class ProducerIdentity {
       })
       .then(
         (res) => {
-          this.current = { producerId: res.producerId, producerEpoch: res.producerEpoch };
-          this.sequences.reset();
+          this.identity = { producerId: res.producerId, producerEpoch: res.producerEpoch };
           this.initializing = false;
           done();
         },
@@ -65,22 +64,13 @@ export class ProducerIdentity {
       );
   }
 
-  /** Takes the batch's sequence numbers and writes the producer fields into it. */
-  stamp(batch: ProducerBatch): void {
-    if (!this.current) throw new StraitError(ErrorCode.UNKNOWN_PRODUCER_ID, 'no producer id yet');
-    batch.baseSequence = this.sequences.take(batch.topic, batch.partition, batch.recordCount);
-    batch.producerId = this.current.producerId;
-    batch.builder.setProducerFields({ ...this.current, baseSequence: batch.baseSequence });
-  }
-
   /**
-   * Drops the producer id after the broker lost track of its sequences (where Kafka bumps the epoch),
-   * so the next init takes a new one. False when that id was already replaced.
+   * Moves past `from` (a partition's identity whose epoch must end): the next epoch, or a new producer
+   * id once the epoch space is used up. Nothing changes when the current identity is already newer.
    */
-  reset(failedProducerId: number): boolean {
-    if (!this.current || this.current.producerId !== failedProducerId) return false;
-    this.current = undefined;
-    this.sequences.reset();
-    return true;
+  bumpFrom(from: ProducerIdAndEpoch | undefined): void {
+    const id = this.identity;
+    if (!id || !from || id.producerId !== from.producerId || id.producerEpoch !== from.producerEpoch) return;
+    this.identity = id.producerEpoch < MAX_EPOCH ? { producerId: id.producerId, producerEpoch: id.producerEpoch + 1 } : undefined;
   }
 }

@@ -1,9 +1,15 @@
 // An in-process gRPC Broker service whose produce and fetch answers a test scripts: to check the
 // clients' retry, ordering and sequence handling against answers a real broker gives only in rare
-// faults.
+// faults. Produced data goes through the broker's own Log (validation, offsets, idempotence window).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import { Log } from '../../../broker/log/log.js';
+import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
 import { loadProtos } from '../../../client/wire/proto.js';
-import { ErrorCode, type ErrorCodeValue } from '../../../client/errors.js';
+import { ErrorCode, StraitError, type ErrorCodeValue } from '../../../client/errors.js';
 import { readBatchHeader, batchPositions, lastOffsetOf } from '../../../client/records/batch-header.js';
 import type { FetchRequest__Output } from '../../../client/wire/generated/strait/v1/FetchRequest.js';
 import type { FetchResponse } from '../../../client/wire/generated/strait/v1/FetchResponse.js';
@@ -19,15 +25,17 @@ export interface ReceivedBatch {
   topic: string;
   partition: number;
   producerId: number;
+  producerEpoch: number;
   baseSequence: number;
   recordCount: number;
 }
 
 /** What to do with one partition's data in one request. */
 export type PartitionVerdict = { errorCode: ErrorCodeValue } | 'accept';
-/** What to do with a whole request: answer per partition, write it but lose the answer ('drop'), or
- * break the stream before writing ('break'). */
-export type RequestVerdict = ((topic: string, partition: number, batches: ReceivedBatch[]) => PartitionVerdict) | 'drop' | 'break';
+/** What to do with a whole request: answer per partition, write it but lose the answer ('drop'),
+ * break the stream before writing ('break'), or keep it unread until releaseHeld() ('hold'; a held
+ * request is then handled as 'accept'). */
+export type RequestVerdict = ((topic: string, partition: number, batches: ReceivedBatch[]) => PartitionVerdict) | 'drop' | 'break' | 'hold';
 
 export interface FakeBroker {
   address: string;
@@ -45,6 +53,12 @@ export interface FakeBroker {
   /** Fetch offsets asked for, per "topic/partition", in order. */
   fetchOffsets: Map<string, number[]>;
   metadataRequests: number;
+  /** Requests held unread ('hold'), oldest first. */
+  held: number;
+  /** Handles the held requests in arrival order and answers them. */
+  releaseHeld(): void;
+  /** Per produce request received, the most batches it carried for one partition. */
+  batchesPerPartition: number[];
   stop(): Promise<void>;
 }
 
@@ -58,33 +72,48 @@ export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
   const fake: FakeBroker = {
     address: '', received: [], log: new Map(), script: [], producerIds: 0,
     fetchLog: new Map(), fetchScript: [], fetchOffsets: new Map(), metadataRequests: 0,
+    held: 0, releaseHeld: () => undefined, batchesPerPartition: [],
     stop: async () => undefined,
   };
   const unimplemented = (_call: unknown, cb: (err: grpc.ServiceError) => void) => cb({ code: grpc.status.UNIMPLEMENTED } as grpc.ServiceError);
 
-  // Like a Kafka leader: an idempotent batch must carry the next sequence for its producer and
-  // partition; an already written one is answered with its original offset and not written again.
-  const nextSequence = new Map<string, number>();
-  const written = new Map<string, number>();
-  const append = (b: ReceivedBatch): { errorCode: ErrorCodeValue; baseOffset: number } => {
-    const key = `${b.topic}/${b.partition}`;
-    const log = fake.log.get(key) ?? [];
-    fake.log.set(key, log);
-    const end = log.reduce((n, x) => n + x.recordCount, 0);
-    if (b.producerId >= 0) {
-      const pk = `${b.producerId}/${key}`;
-      const dup = written.get(`${pk}/${b.baseSequence}`);
-      if (dup !== undefined) return { errorCode: ErrorCode.NONE, baseOffset: dup };
-      if (b.baseSequence !== (nextSequence.get(pk) ?? 0)) return { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1 };
-      nextSequence.set(pk, b.baseSequence + b.recordCount);
-      written.set(`${pk}/${b.baseSequence}`, end);
+  // Each partition's data goes into a real Log (the broker's own validation and idempotence checks,
+  // its five-batch duplicate window), so the fake is never looser than the broker it stands for; only
+  // the faults around it are scripted.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'strait-fake-broker-'));
+  const logs = new Map<string, Log>();
+  const logOf = (topic: string, partition: number): Log => {
+    const key = `${topic}/${partition}`;
+    let log = logs.get(key);
+    if (!log) {
+      log = Log.open({ dir: path.join(dataDir, `${topic}-${partition}`), topic, partition, config: defaultTopicConfig(), logger: pino({ level: 'silent' }), cleanShutdown: true });
+      logs.set(key, log);
     }
-    log.push(b);
-    return { errorCode: ErrorCode.NONE, baseOffset: end };
+    return log;
+  };
+  const append = (topic: string, partition: number, records: Buffer, batches: ReceivedBatch[]): { errorCode: ErrorCodeValue; baseOffset: number } => {
+    const key = `${topic}/${partition}`;
+    const accepted = fake.log.get(key) ?? [];
+    fake.log.set(key, accepted);
+    try {
+      const result = logOf(topic, partition).appendAsLeader(records, 0);
+      if (!result.duplicate) accepted.push(...batches);
+      return { errorCode: ErrorCode.NONE, baseOffset: result.firstOffset };
+    } catch (err) {
+      if (!(err instanceof StraitError)) throw err;
+      return { errorCode: err.code as ErrorCodeValue, baseOffset: -1 };
+    }
   };
 
-  const answer = (req: ProduceRequest__Output): ProduceResponse | 'drop' | 'break' => {
-    const verdict = fake.script.shift() ?? 'accept-all';
+  const heldRequests: (() => void)[] = [];
+  fake.releaseHeld = () => {
+    const all = heldRequests.splice(0);
+    fake.held = 0;
+    for (const run of all) run();
+  };
+
+  const answer = (req: ProduceRequest__Output, verdict: RequestVerdict | 'accept-all'): ProduceResponse | 'drop' | 'break' => {
+    fake.batchesPerPartition.push(Math.max(0, ...req.topics.flatMap((t) => t.partitions.map((p) => [...batchPositions(p.records)].length))));
     if (verdict === 'break') {
       for (const t of req.topics) for (const p of t.partitions) fake.received.push(...batchesOf(t.name, p.partition, p.records));
       return verdict;
@@ -100,13 +129,9 @@ export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
           const v = typeof verdict === 'function' ? verdict(t.name, p.partition, batches) : 'accept';
           const failed = (errorCode: ErrorCodeValue) => ({ partition: p.partition, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0, errorMessage: '' });
           if (v !== 'accept') return failed(v.errorCode);
-          let baseOffset = -1;
-          for (const b of batches) {
-            const r = append(b);
-            if (r.errorCode !== ErrorCode.NONE) return failed(r.errorCode);
-            if (baseOffset < 0) baseOffset = r.baseOffset;
-          }
-          return { partition: p.partition, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1, logStartOffset: 0, errorMessage: '' };
+          const r = append(t.name, p.partition, p.records, batches);
+          if (r.errorCode !== ErrorCode.NONE) return failed(r.errorCode);
+          return { partition: p.partition, errorCode: ErrorCode.NONE, baseOffset: r.baseOffset, logAppendTimeMs: -1, logStartOffset: 0, errorMessage: '' };
         }),
       })),
     };
@@ -134,14 +159,23 @@ export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
       cb(null, { errorCode: ErrorCode.NONE, producerId: 1000 + fake.producerIds++, producerEpoch: 0 });
     },
     ProduceStream: (call: grpc.ServerDuplexStream<ProduceRequest__Output, ProduceResponse>) => {
-      call.on('data', (req: ProduceRequest__Output) => {
-        const res = answer(req);
+      const handle = (req: ProduceRequest__Output, verdict: RequestVerdict | 'accept-all'): void => {
+        const res = answer(req, verdict);
         if (res === 'drop') return;
         if (res === 'break') {
           call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'fake broker breaks the stream' });
           return;
         }
         call.write(res);
+      };
+      call.on('data', (req: ProduceRequest__Output) => {
+        const verdict = fake.script.shift() ?? 'accept-all';
+        if (verdict !== 'hold') {
+          handle(req, verdict);
+          return;
+        }
+        fake.held++;
+        heldRequests.push(() => handle(req, 'accept-all'));
       });
       call.on('end', () => call.end());
       call.on('error', () => undefined);
@@ -196,6 +230,8 @@ export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
   fake.address = `127.0.0.1:${port}`;
   fake.stop = () => new Promise<void>((resolve) => {
     server.forceShutdown();
+    for (const log of logs.values()) log.close();
+    rmSync(dataDir, { recursive: true, force: true });
     resolve();
   });
   return fake;
@@ -204,6 +240,6 @@ export async function startFakeBroker(partitions = 1): Promise<FakeBroker> {
 function batchesOf(topic: string, partition: number, records: Buffer): ReceivedBatch[] {
   return [...batchPositions(records)].map(({ position }) => {
     const h = readBatchHeader(records, position);
-    return { topic, partition, producerId: h.producerId, baseSequence: h.baseSequence, recordCount: h.recordCount };
+    return { topic, partition, producerId: h.producerId, producerEpoch: h.producerEpoch, baseSequence: h.baseSequence, recordCount: h.recordCount };
   });
 }
