@@ -28,7 +28,7 @@ export async function fetchPartition(
   const res = await rpc<FetchResponse__Output>((cb) => client.Fetch({
     replicaId: -1, maxWaitMs: opts.maxWaitMs ?? 0, minBytes: opts.minBytes ?? 0, maxBytes: opts.maxBytes ?? 1 << 20,
     topics: [{ name: topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: opts.maxBytes ?? 1 << 20 }] }],
-  }, within(30_000), cb));
+  }, within((opts.maxWaitMs ?? 0) + 30_000), cb));
   return res.topics[0]!.partitions[0]!;
 }
 
