@@ -5,8 +5,11 @@ import path from 'node:path';
 import {
   BASE_OFFSET, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, readInt64,
 } from '../../client/records/batch-header.js';
+import { decodeRecordBatch } from '../../client/records/record-batch.js';
+import type { ConsumedRecord } from '../../client/records/record.js';
 import { BatchScanner } from './batch-scanner.js';
 import { CorruptIndexError } from './index-file.js';
+import type { TimestampOffset } from './log-types.js';
 import { OffsetIndex, type OffsetPosition } from './offset-index.js';
 import { TimeIndex, type TimestampOffsetEntry } from './time-index.js';
 
@@ -240,14 +243,39 @@ export class LogSegment {
   /** The first batch whose last offset is >= offset, or undefined when the segment has none. */
   findBatch(offset: number): BatchLocation | undefined {
     const start = this.offsetIndex.lookup(offset).position;
-    return this.scanFrom(start, (b) => b.lastOffset >= offset);
+    return this.scanFrom(start, (b) => (b.lastOffset >= offset ? b : undefined));
   }
 
-  /** The first batch whose max timestamp is >= timestamp, or undefined. */
-  findBatchByTimestamp(timestamp: number): BatchLocation | undefined {
-    if (this.maxTimestamp < timestamp) return undefined;
-    const start = this.offsetIndex.lookup(this.timeIndex.lookup(timestamp)).position;
-    return this.scanFrom(start, (b) => b.maxTimestamp >= timestamp);
+  /**
+   * Kafka's LogSegment.findOffsetByTimestamp: the lowest offset >= startingOffset whose record
+   * timestamp is >= timestamp. The time index and each batch's maxTimestamp skip whole batches; the
+   * first batch that can hold a match is decoded, because CreateTime records inside a batch need not
+   * be in timestamp order. A batch whose matches all sit below startingOffset sends the search on.
+   */
+  findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampOffset | undefined {
+    if (this.maxTimestamp < timestamp || this.next <= startingOffset) return undefined;
+    const from = Math.max(this.timeIndex.lookup(timestamp), startingOffset);
+    return this.scanFrom(this.offsetIndex.lookup(from).position, (b) => {
+      if (b.maxTimestamp < timestamp || b.lastOffset < startingOffset) return undefined;
+      const hit = this.recordsOf(b).find((r) => r.timestamp >= timestamp && r.offset >= startingOffset);
+      return hit && { offset: hit.offset, timestamp: hit.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+    });
+  }
+
+  /**
+   * The record holding maxTimestampSoFar (the first such record of the first such batch, as Kafka
+   * answers max.timestamp since KAFKA-16310), or undefined when the segment is empty.
+   */
+  findMaxTimestampRecord(): TimestampOffset | undefined {
+    if (this.maxTimestamp < 0) return undefined;
+    const target = this.maxTimestamp;
+    return this.scanFrom(this.offsetIndex.lookup(this.offsetOfMaxTimestamp).position, (b) => {
+      if (b.maxTimestamp !== target) return undefined;
+      // The largest record timestamp, not the header's claim: the first record that carries it.
+      let best: ConsumedRecord | undefined;
+      for (const r of this.recordsOf(b)) if (!best || r.timestamp > best.timestamp) best = r;
+      return best && { offset: best.offset, timestamp: best.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+    });
   }
 
   /** Every batch from a position on, in order (header fields only). */
@@ -323,14 +351,25 @@ export class LogSegment {
     }
   }
 
-  private scanFrom(position: number, match: (b: BatchSummary) => boolean): BatchLocation | undefined {
+  /** Visits batch headers from position on until `visit` returns something, and returns that. */
+  private scanFrom<T>(position: number, visit: (b: BatchLocation) => T | undefined): T | undefined {
     const scanner = new BatchScanner(this.fd, this.fileSize, position, LOOKUP_CHUNK);
     for (;;) {
       const step = scanner.next(false);
       if (step.kind === 'end') return undefined;
       if (step.kind === 'bad') throw new CorruptSegmentError(this.logPath, step.position, step.problem);
-      const batch = this.locate(step.buf, step.at, step.size, step.position);
-      if (match(batch)) return batch;
+      const found = visit(this.locate(step.buf, step.at, step.size, step.position));
+      if (found !== undefined) return found;
+    }
+  }
+
+  /** Every record of one batch, read whole and decoded (decompressed when needed). */
+  private recordsOf(batch: BatchLocation): ConsumedRecord[] {
+    const buf = this.read(batch.position, batch.size);
+    try {
+      return decodeRecordBatch(buf).records;
+    } catch (err) {
+      throw new CorruptSegmentError(this.logPath, batch.position, (err as Error).message);
     }
   }
 
@@ -360,7 +399,7 @@ export class LogSegment {
   private recomputeTail(): void {
     this.resetState();
     if (this.fileSize === 0) return;
-    const first = this.scanFrom(0, () => true);
+    const first = this.scanFrom(0, (b) => b);
     if (first) this.rollingBasedTimestamp = first.maxTimestamp;
     const last = this.offsetIndex.lastEntry();
     let sinceIndex = 0;
