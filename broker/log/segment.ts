@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BASE_OFFSET, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, readInt64,
+  ATTRIBUTES, BASE_OFFSET, BASE_TIMESTAMP, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, batchHasDeleteHorizon, readInt64,
 } from '../../client/records/batch-header.js';
 import { decodeRecordBatch } from '../../client/records/record-batch.js';
 import type { ConsumedRecord } from '../../client/records/record.js';
@@ -80,6 +80,8 @@ export class LogSegment {
   private maxTimestamp = -1;
   private offsetOfMaxTimestamp = -1;
   private bytesSinceLastIndexEntry = 0;
+  /** See earliestDeleteHorizon(); undefined until asked, and again after the file changes. */
+  private earliestHorizon: number | undefined;
   /** segment.ms counts from the first batch's timestamp, or from creation while empty (Kafka). */
   private rollingBasedTimestamp: number | undefined;
   private readonly created: number;
@@ -132,6 +134,19 @@ export class LogSegment {
   /** For retention: the largest batch timestamp, or the file's mtime when no batch has one. */
   largestTimestamp(): number {
     return this.maxTimestamp >= 0 ? this.maxTimestamp : fs.fstatSync(this.fd).mtimeMs;
+  }
+
+  /** The earliest delete horizon (KIP-534, set by the log cleaner) among the batches, Infinity when
+   * none has one. Read from the batch headers when first asked and kept until the file changes. */
+  earliestDeleteHorizon(): number {
+    if (this.earliestHorizon === undefined) {
+      let earliest = Infinity;
+      for (const b of this.batches()) {
+        if (batchHasDeleteHorizon(b.buf.readInt16BE(b.at + ATTRIBUTES))) earliest = Math.min(earliest, readInt64(b.buf, b.at + BASE_TIMESTAMP));
+      }
+      this.earliestHorizon = earliest;
+    }
+    return this.earliestHorizon;
   }
 
   /** Trusts the files after a clean shutdown: loads the indexes and scans only the unindexed tail.
@@ -201,6 +216,7 @@ export class LogSegment {
 
   /** Writes already-validated batches (laid out back to back in buf) at the end of the file. */
   append(buf: Buffer, batches: BatchSummary[], indexIntervalBytes: number): void {
+    this.earliestHorizon = undefined;
     let written = 0;
     try {
       while (written < buf.length) {
@@ -378,6 +394,7 @@ export class LogSegment {
   }
 
   private resetState(): void {
+    this.earliestHorizon = undefined;
     this.next = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;
