@@ -126,11 +126,6 @@ export class LogSegment {
     return this.maxTimestamp;
   }
 
-  /** The base offset of the batch carrying maxTimestampSoFar, -1 when empty. */
-  get offsetOfMaxTimestampSoFar(): number {
-    return this.offsetOfMaxTimestamp;
-  }
-
   /** For retention: the largest batch timestamp, or the file's mtime when no batch has one. */
   largestTimestamp(): number {
     return this.maxTimestamp >= 0 ? this.maxTimestamp : fs.fstatSync(this.fd).mtimeMs;
