@@ -1,5 +1,7 @@
 // ListOffsets: -1 latest (the high watermark, what a consumer can read up to), -2 earliest (the log
-// start), -3 the batch with the largest timestamp, otherwise the first offset at or after a time.
+// start), -3 the first record holding the largest timestamp, otherwise the first record (lowest
+// offset) whose timestamp is at or after a time, with that record's own timestamp. A record at or
+// above the high watermark is not answered (offset -1), as Kafka filters by the last fetchable offset.
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { ListOffsetsRequest__Output } from '../../client/wire/generated/strait/v1/ListOffsetsRequest.js';
 import type { ListOffsetsResponse } from '../../client/wire/generated/strait/v1/ListOffsetsResponse.js';

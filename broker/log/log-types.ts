@@ -58,7 +58,8 @@ export interface PartitionLog {
   appendAsFollower(records: Buffer): AppendResult;
   /** Throws StraitError(OFFSET_OUT_OF_RANGE) when offset is outside [logStartOffset, logEndOffset]. */
   read(offset: number, maxBytes: number, options: ReadOptions): ReadResult;
-  /** The first offset whose batch maxTimestamp >= timestamp; -1 latest, -2 earliest, -3 max timestamp. */
+  /** The first record (lowest offset, not below the log start) whose timestamp >= timestamp, with its own
+   * timestamp; -1 latest, -2 earliest, -3 the first record holding the largest timestamp. */
   offsetForTimestamp(timestamp: number): TimestampOffset | undefined;
   latestEpoch(): number | undefined;
   /** Leader-epoch cache lookup used for follower divergence (KIP-101/279). */

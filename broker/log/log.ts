@@ -261,18 +261,16 @@ export class Log implements PartitionLog {
       return { offset: this.endOffset, timestamp: -1, leaderEpoch: this.latestEpoch() ?? -1 };
     }
     if (timestamp === MAX_TIMESTAMP_QUERY) {
+      // The first segment with the largest timestamp, then the first record in it that carries it.
       let best: LogSegment | undefined;
       for (const s of this.segments) if (s.maxTimestampSoFar >= 0 && (!best || s.maxTimestampSoFar > best.maxTimestampSoFar)) best = s;
-      const batch = best?.findBatch(best.offsetOfMaxTimestampSoFar);
-      // Kafka's shallow answer: the last offset of the batch that carries the largest timestamp.
-      return batch ? { offset: batch.lastOffset, timestamp: batch.maxTimestamp, leaderEpoch: batch.partitionLeaderEpoch } : undefined;
+      return best?.findMaxTimestampRecord();
     }
     if (timestamp < 0) return undefined;
+    // Per record, as Kafka: the lowest offset at or above the log start whose timestamp is >= target.
     for (const segment of this.segments) {
-      const batch = segment.findBatchByTimestamp(timestamp);
-      if (batch) {
-        return { offset: Math.max(batch.baseOffset, this.startOffset), timestamp: batch.maxTimestamp, leaderEpoch: batch.partitionLeaderEpoch };
-      }
+      const hit = segment.findOffsetByTimestamp(timestamp, this.startOffset);
+      if (hit) return hit;
     }
     return undefined;
   }

@@ -3,10 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BASE_OFFSET, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, readInt64,
+  ATTRIBUTES, BASE_OFFSET, BASE_TIMESTAMP, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, batchHasDeleteHorizon, readInt64,
 } from '../../client/records/batch-header.js';
+import { decodeRecordBatch } from '../../client/records/record-batch.js';
+import type { ConsumedRecord } from '../../client/records/record.js';
 import { BatchScanner } from './batch-scanner.js';
 import { CorruptIndexError } from './index-file.js';
+import type { TimestampOffset } from './log-types.js';
 import { OffsetIndex, type OffsetPosition } from './offset-index.js';
 import { TimeIndex, type TimestampOffsetEntry } from './time-index.js';
 
@@ -77,6 +80,8 @@ export class LogSegment {
   private maxTimestamp = -1;
   private offsetOfMaxTimestamp = -1;
   private bytesSinceLastIndexEntry = 0;
+  /** See earliestDeleteHorizon(); undefined until asked, and again after the file changes. */
+  private earliestHorizon: number | undefined;
   /** segment.ms counts from the first batch's timestamp, or from creation while empty (Kafka). */
   private rollingBasedTimestamp: number | undefined;
   private readonly created: number;
@@ -121,14 +126,22 @@ export class LogSegment {
     return this.maxTimestamp;
   }
 
-  /** The base offset of the batch carrying maxTimestampSoFar, -1 when empty. */
-  get offsetOfMaxTimestampSoFar(): number {
-    return this.offsetOfMaxTimestamp;
-  }
-
   /** For retention: the largest batch timestamp, or the file's mtime when no batch has one. */
   largestTimestamp(): number {
     return this.maxTimestamp >= 0 ? this.maxTimestamp : fs.fstatSync(this.fd).mtimeMs;
+  }
+
+  /** The earliest delete horizon (KIP-534, set by the log cleaner) among the batches, Infinity when
+   * none has one. Read from the batch headers when first asked and kept until the file changes. */
+  earliestDeleteHorizon(): number {
+    if (this.earliestHorizon === undefined) {
+      let earliest = Infinity;
+      for (const b of this.batches()) {
+        if (batchHasDeleteHorizon(b.buf.readInt16BE(b.at + ATTRIBUTES))) earliest = Math.min(earliest, readInt64(b.buf, b.at + BASE_TIMESTAMP));
+      }
+      this.earliestHorizon = earliest;
+    }
+    return this.earliestHorizon;
   }
 
   /** Trusts the files after a clean shutdown: loads the indexes and scans only the unindexed tail.
@@ -198,6 +211,7 @@ export class LogSegment {
 
   /** Writes already-validated batches (laid out back to back in buf) at the end of the file. */
   append(buf: Buffer, batches: BatchSummary[], indexIntervalBytes: number): void {
+    this.earliestHorizon = undefined;
     let written = 0;
     try {
       while (written < buf.length) {
@@ -240,14 +254,39 @@ export class LogSegment {
   /** The first batch whose last offset is >= offset, or undefined when the segment has none. */
   findBatch(offset: number): BatchLocation | undefined {
     const start = this.offsetIndex.lookup(offset).position;
-    return this.scanFrom(start, (b) => b.lastOffset >= offset);
+    return this.scanFrom(start, (b) => (b.lastOffset >= offset ? b : undefined));
   }
 
-  /** The first batch whose max timestamp is >= timestamp, or undefined. */
-  findBatchByTimestamp(timestamp: number): BatchLocation | undefined {
-    if (this.maxTimestamp < timestamp) return undefined;
-    const start = this.offsetIndex.lookup(this.timeIndex.lookup(timestamp)).position;
-    return this.scanFrom(start, (b) => b.maxTimestamp >= timestamp);
+  /**
+   * Kafka's LogSegment.findOffsetByTimestamp: the lowest offset >= startingOffset whose record
+   * timestamp is >= timestamp. The time index and each batch's maxTimestamp skip whole batches; the
+   * first batch that can hold a match is decoded, because CreateTime records inside a batch need not
+   * be in timestamp order. A batch whose matches all sit below startingOffset sends the search on.
+   */
+  findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampOffset | undefined {
+    if (this.maxTimestamp < timestamp || this.next <= startingOffset) return undefined;
+    const from = Math.max(this.timeIndex.lookup(timestamp), startingOffset);
+    return this.scanFrom(this.offsetIndex.lookup(from).position, (b) => {
+      if (b.maxTimestamp < timestamp || b.lastOffset < startingOffset) return undefined;
+      const hit = this.recordsOf(b).find((r) => r.timestamp >= timestamp && r.offset >= startingOffset);
+      return hit && { offset: hit.offset, timestamp: hit.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+    });
+  }
+
+  /**
+   * The record holding maxTimestampSoFar (the first such record of the first such batch, as Kafka
+   * answers max.timestamp since KAFKA-16310), or undefined when the segment is empty.
+   */
+  findMaxTimestampRecord(): TimestampOffset | undefined {
+    if (this.maxTimestamp < 0) return undefined;
+    const target = this.maxTimestamp;
+    return this.scanFrom(this.offsetIndex.lookup(this.offsetOfMaxTimestamp).position, (b) => {
+      if (b.maxTimestamp !== target) return undefined;
+      // The largest record timestamp, not the header's claim: the first record that carries it.
+      let best: ConsumedRecord | undefined;
+      for (const r of this.recordsOf(b)) if (!best || r.timestamp > best.timestamp) best = r;
+      return best && { offset: best.offset, timestamp: best.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+    });
   }
 
   /** Every batch from a position on, in order (header fields only). */
@@ -323,14 +362,25 @@ export class LogSegment {
     }
   }
 
-  private scanFrom(position: number, match: (b: BatchSummary) => boolean): BatchLocation | undefined {
+  /** Visits batch headers from position on until `visit` returns something, and returns that. */
+  private scanFrom<T>(position: number, visit: (b: BatchLocation) => T | undefined): T | undefined {
     const scanner = new BatchScanner(this.fd, this.fileSize, position, LOOKUP_CHUNK);
     for (;;) {
       const step = scanner.next(false);
       if (step.kind === 'end') return undefined;
       if (step.kind === 'bad') throw new CorruptSegmentError(this.logPath, step.position, step.problem);
-      const batch = this.locate(step.buf, step.at, step.size, step.position);
-      if (match(batch)) return batch;
+      const found = visit(this.locate(step.buf, step.at, step.size, step.position));
+      if (found !== undefined) return found;
+    }
+  }
+
+  /** Every record of one batch, read whole and decoded (decompressed when needed). */
+  private recordsOf(batch: BatchLocation): ConsumedRecord[] {
+    const buf = this.read(batch.position, batch.size);
+    try {
+      return decodeRecordBatch(buf).records;
+    } catch (err) {
+      throw new CorruptSegmentError(this.logPath, batch.position, (err as Error).message);
     }
   }
 
@@ -339,6 +389,7 @@ export class LogSegment {
   }
 
   private resetState(): void {
+    this.earliestHorizon = undefined;
     this.next = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;
@@ -360,7 +411,7 @@ export class LogSegment {
   private recomputeTail(): void {
     this.resetState();
     if (this.fileSize === 0) return;
-    const first = this.scanFrom(0, () => true);
+    const first = this.scanFrom(0, (b) => b);
     if (first) this.rollingBasedTimestamp = first.maxTimestamp;
     const last = this.offsetIndex.lastEntry();
     let sinceIndex = 0;

@@ -21,8 +21,10 @@ export interface OffsetQuery {
 export interface OffsetAnswer {
   topic: string;
   partition: number;
-  /** -1 when no record matches the timestamp. */
+  /** For a time: the first record whose timestamp is >= it; for MAX_TIMESTAMP: the first record holding
+   * the largest timestamp. -1 when no record matches. */
   offset: number;
+  /** That record's own timestamp; -1 for LATEST_TIMESTAMP and EARLIEST_TIMESTAMP. */
   timestamp: number;
   leaderEpoch: number;
 }

@@ -3,7 +3,7 @@
 // hand out records decoded a batch at a time.
 import { ErrorCode, StraitError } from '../errors.js';
 import { Cluster } from '../cluster/cluster.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../cluster/list-offsets.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAnswer } from '../cluster/list-offsets.js';
 import type { ConsumedRecordWithTopic } from './completed-fetch.js';
 import { parseConsumerConfig, type ConsumerConfig, type ConsumerOptions } from './consumer-config.js';
 import { Fetcher } from './fetcher.js';
@@ -78,6 +78,23 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
   /** Moves to the end (the high watermark) of the given (default: all assigned) partitions. */
   seekToEnd(tps?: readonly TopicPartition[]): Promise<void> {
     return this.seekTo(LATEST_TIMESTAMP, tps);
+  }
+
+  /**
+   * Kafka's offsetsForTimes: for each partition, the first record (lowest offset) whose timestamp is
+   * at or after the given time in ms, with that record's own timestamp; null where no record below the
+   * high watermark has one. The partitions need not be assigned; seek() to an answer's offset to read
+   * from that record on.
+   */
+  async offsetsForTimes(queries: readonly (TopicPartition & { timestamp: number })[]): Promise<(OffsetAnswer | null)[]> {
+    for (const q of queries) {
+      if (!Number.isSafeInteger(q.timestamp) || q.timestamp < 0) {
+        throw new StraitError(ErrorCode.INVALID_REQUEST, `timestamp ${q.timestamp} for ${q.topic}-${q.partition} is not a time in ms`);
+      }
+    }
+    if (queries.length === 0) return [];
+    const answers = await listOffsets(this.cluster, queries.map(({ topic, partition, timestamp }) => ({ topic, partition, timestamp })), this.config.isolationLevel);
+    return answers.map((a) => (a.offset < 0 ? null : a));
   }
 
   /** The offset of the next record poll will return for tp, resetting it first if it has none. */

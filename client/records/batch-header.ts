@@ -5,6 +5,8 @@
 //   attributes int16 | lastOffsetDelta int32 | baseTimestamp int64 | maxTimestamp int64 |
 //   producerId int64 | producerEpoch int16 | baseSequence int32 | recordCount int32 | records...
 //
+// attributes: bits 0-2 compression, 3 timestamp type, 4 transactional, 5 control, 6 delete horizon.
+//
 // batchLength counts the bytes after itself; the CRC32C covers attributes through the end, so the
 // broker can rewrite baseOffset and partitionLeaderEpoch without touching the CRC.
 import { crc32c } from '@node-rs/crc32';
@@ -32,6 +34,9 @@ export const COMPRESSION_MASK = 0x07;
 export const TIMESTAMP_TYPE_MASK = 0x08;
 export const TRANSACTIONAL_MASK = 0x10;
 export const CONTROL_MASK = 0x20;
+/** KIP-534: the log cleaner set baseTimestamp to the batch's delete horizon (record timestamp deltas
+ * are relative to it, so record timestamps read the same). Producers never set it. */
+export const DELETE_HORIZON_MASK = 0x40;
 
 export const NO_PRODUCER_ID = -1;
 export const NO_PRODUCER_EPOCH = -1;
@@ -114,6 +119,16 @@ export function batchIsTransactional(attributes: number): boolean {
 
 export function batchIsControl(attributes: number): boolean {
   return (attributes & CONTROL_MASK) !== 0;
+}
+
+export function batchHasDeleteHorizon(attributes: number): boolean {
+  return (attributes & DELETE_HORIZON_MASK) !== 0;
+}
+
+/** The time from which the cleaner may drop this batch's tombstones, or undefined when it has not
+ * passed the batch yet (KIP-534). */
+export function batchDeleteHorizon(header: BatchHeader): number | undefined {
+  return batchHasDeleteHorizon(header.attributes) ? header.baseTimestamp : undefined;
 }
 
 export function batchTimestampType(attributes: number): TimestampType {

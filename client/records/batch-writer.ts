@@ -7,6 +7,7 @@ import {
   BATCH_LENGTH,
   CONTROL_MASK,
   CRC,
+  DELETE_HORIZON_MASK,
   CURRENT_MAGIC,
   CompressionType,
   LAST_OFFSET_DELTA,
@@ -42,6 +43,8 @@ export interface BatchHeaderFields {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  /** baseTimestamp is the delete horizon the log cleaner set (KIP-534); only the cleaner sets this. */
+  deleteHorizon?: boolean;
 }
 
 export function batchAttributes(fields: {
@@ -49,12 +52,14 @@ export function batchAttributes(fields: {
   timestampType: TimestampType;
   transactional: boolean;
   control: boolean;
+  deleteHorizon?: boolean;
 }): number {
   return (
     fields.compression |
     (fields.timestampType === TimestampType.LogAppendTime ? TIMESTAMP_TYPE_MASK : 0) |
     (fields.transactional ? TRANSACTIONAL_MASK : 0) |
-    (fields.control ? CONTROL_MASK : 0)
+    (fields.control ? CONTROL_MASK : 0) |
+    (fields.deleteHorizon ? DELETE_HORIZON_MASK : 0)
   );
 }
 

@@ -107,10 +107,17 @@ function invalidRecord(message: string): StraitError {
  * the transactional and control bits and lastOffsetDelta, as Kafka's log cleaner does. The records
  * must come from that batch, in offset order; an empty list gives an empty batch that still carries
  * the producer state.
+ *
+ * With a deleteHorizonMs the batch gets the delete-horizon bit and that time as its baseTimestamp
+ * (KIP-534); the record timestamp deltas are written relative to it, so every record reads back the
+ * timestamp it had. Without one the bit is clear and baseTimestamp is the smallest record timestamp.
  */
-export function rebuildRecordBatch(header: BatchHeader, records: ConsumedRecord[], compression: CompressionType): Buffer {
+export function rebuildRecordBatch(header: BatchHeader, records: ConsumedRecord[], compression: CompressionType, deleteHorizonMs?: number): Buffer {
   if (!isCompressionType(compression)) {
     throw new StraitError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `compression codec ${compression} is not supported`);
+  }
+  if (deleteHorizonMs !== undefined && (!Number.isSafeInteger(deleteHorizonMs) || deleteHorizonMs < 0)) {
+    throw new RangeError(`delete horizon ${deleteHorizonMs} is not a time in ms`);
   }
   const encodable: EncodableRecord[] = new Array(records.length);
   let minTimestamp = Number.POSITIVE_INFINITY;
@@ -134,7 +141,7 @@ export function rebuildRecordBatch(header: BatchHeader, records: ConsumedRecord[
   }
   const timestampType = batchTimestampType(header.attributes);
   const empty = records.length === 0;
-  const baseTimestamp = empty ? header.baseTimestamp : minTimestamp;
+  const baseTimestamp = deleteHorizonMs ?? (empty ? header.baseTimestamp : minTimestamp);
   const fields = {
     baseOffset: header.baseOffset,
     partitionLeaderEpoch: header.partitionLeaderEpoch,
@@ -149,6 +156,7 @@ export function rebuildRecordBatch(header: BatchHeader, records: ConsumedRecord[
     producerId: header.producerId,
     producerEpoch: header.producerEpoch,
     baseSequence: header.baseSequence,
+    deleteHorizon: deleteHorizonMs !== undefined,
   };
   return writeBatch(fields, encodable, uncompressedBatchSize(encodable, baseTimestamp));
 }

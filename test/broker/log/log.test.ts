@@ -158,7 +158,7 @@ test('property: every offset reads back the batch containing it, across many seg
   ), { numRuns: 25 });
 });
 
-test('offsetForTimestamp finds the first batch at or after a timestamp', (t) => {
+test('offsetForTimestamp finds the first record at or after a timestamp', (t) => {
   const log = openLog(tempDir(t), { config: { indexIntervalBytes: 0, segmentBytes: 250 } });
   onCleanup(t, () => log.close());
   const stamps = [1000, 2000, 2000, 3000, 2500, 4000, 5000];
@@ -173,7 +173,7 @@ test('offsetForTimestamp finds the first batch at or after a timestamp', (t) => 
   assert.equal(log.offsetForTimestamp(5001), undefined);
   assert.deepEqual(log.offsetForTimestamp(EARLIEST_TIMESTAMP), { offset: 0, timestamp: -1, leaderEpoch: 3 });
   assert.deepEqual(log.offsetForTimestamp(LATEST_TIMESTAMP), { offset: 14, timestamp: -1, leaderEpoch: 3 });
-  assert.deepEqual(log.offsetForTimestamp(MAX_TIMESTAMP_QUERY), { offset: 13, timestamp: 5000, leaderEpoch: 3 });
+  assert.deepEqual(log.offsetForTimestamp(MAX_TIMESTAMP_QUERY), { offset: 12, timestamp: 5000, leaderEpoch: 3 });
 });
 
 test('reopening after a clean close resumes exactly', (t) => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompletedFetch, type ConsumedRecordWithTopic } from '../../../client/consumer/completed-fetch.js';
-import { encodeRecordBatch } from '../../../client/records/index.js';
+import { batchHasDeleteHorizon, decodeRecordBatch, encodeRecordBatch, rebuildRecordBatch } from '../../../client/records/index.js';
 import { ATTRIBUTES, CONTROL_MASK, computeBatchCrc, CRC, setBaseOffset } from '../../../client/records/batch-header.js';
 
 function batchAt(baseOffset: number, values: string[]): Buffer {
@@ -58,4 +58,20 @@ test('control batches are skipped but move the position past them', () => {
   const out: ConsumedRecordWithTopic[] = [];
   assert.equal(cf.drain(0, 10, out), 3);
   assert.deepEqual(out.map((r) => r.offset), [0, 2]);
+});
+
+test('a batch the log cleaner rebuilt with a delete horizon reads the same timestamps', () => {
+  const original = encodeRecordBatch(
+    [{ key: 'a', value: 'x', timestamp: 5_000 }, { key: 'b', value: null, timestamp: 4_000 }, { key: 'c', value: 'z', timestamp: 6_000 }],
+    { baseOffset: 20 },
+  );
+  const { header, records } = decodeRecordBatch(original);
+  const cleaned = rebuildRecordBatch(header, records.slice(1), 0, 1_700_000_000_000);
+  assert.ok(batchHasDeleteHorizon(decodeRecordBatch(cleaned).header.attributes));
+  const out: ConsumedRecordWithTopic[] = [];
+  assert.equal(new CompletedFetch('t', 0, 0, cleaned).drain(20, 10, out), 23);
+  assert.deepEqual(out.map((r) => [r.offset, r.key?.toString(), r.value?.toString() ?? null, r.timestamp]), [
+    [21, 'b', null, 4_000],
+    [22, 'c', 'z', 6_000],
+  ]);
 });

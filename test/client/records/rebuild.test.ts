@@ -6,6 +6,8 @@ import {
   COMPRESSION_TYPES,
   type CompressionType,
   TimestampType,
+  batchDeleteHorizon,
+  batchHasDeleteHorizon,
   batchIsControl,
   batchIsTransactional,
   decodeRecordBatch,
@@ -104,4 +106,32 @@ test('records that do not belong to the batch, or are out of order, are refused'
     () => rebuildRecordBatch(header, records, 9 as CompressionType),
     (err: unknown) => err instanceof StraitError && err.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
   );
+});
+
+test('a rebuild with a delete horizon sets bit 6 and baseTimestamp, and every record keeps its timestamp', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ value: fc.oneof(fc.constant(null), fc.string({ maxLength: 10 })), timestamp: fc.integer({ min: 0, max: 2 ** 44 }) }), { minLength: 1, maxLength: 20 }),
+      fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+      fc.integer({ min: 0, max: 2 ** 50 }),
+      fc.constantFrom(...COMPRESSION_TYPES),
+      (records, keep, horizon, compression) => {
+        const decoded = decodeRecordBatch(encodeRecordBatch(records.map((r, i) => ({ key: `k${i}`, ...r })), { compression, baseOffset: 50 }));
+        const kept = decoded.records.filter((_, i) => keep[i]);
+        const rebuilt = decodeRecordBatch(rebuildRecordBatch(decoded.header, kept, compression, horizon));
+        assert.ok(batchHasDeleteHorizon(rebuilt.header.attributes));
+        assert.equal(batchDeleteHorizon(rebuilt.header), horizon);
+        assert.deepEqual(rebuilt.records, kept);
+        if (kept.length > 0) assert.equal(rebuilt.header.maxTimestamp, Math.max(...kept.map((r) => r.timestamp)));
+        // Rebuilt again without one, the bit goes and baseTimestamp is a record timestamp again.
+        const plain = decodeRecordBatch(rebuildRecordBatch(rebuilt.header, kept, compression));
+        assert.equal(batchDeleteHorizon(plain.header), undefined);
+        assert.deepEqual(plain.records, kept);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  const { header, records } = decodeRecordBatch(encodeRecordBatch([{ value: 'a', timestamp: 1 }]));
+  assert.throws(() => rebuildRecordBatch(header, records, 0, -1), RangeError);
+  assert.throws(() => rebuildRecordBatch(header, records, 0, 2 ** 53), RangeError);
 });
