@@ -71,6 +71,8 @@ export interface CheckInput {
 
 export interface CheckReport {
   counts: DeliveryCounts;
+  /** Failed sends by error name and verdict ("REQUEST_TIMED_OUT (not written)"), with how many. */
+  failures: Map<string, number>;
   /** Every violation, in the order of VIOLATION_KINDS then of sending. */
   violations: Violation[];
 }
@@ -122,6 +124,7 @@ export function checkDeliveries(input: CheckInput): CheckReport {
     return v === undefined ? `${partition}@${offset} was not read back` : `${partition}@${offset} holds ${v ?? 'a null value'}`;
   };
 
+  const failures = new Map<string, number>();
   const sent = new Set<string>();
   for (const d of input.deliveries) {
     sent.add(d.value);
@@ -148,8 +151,10 @@ export function checkDeliveries(input: CheckInput): CheckReport {
         }
         break;
       }
-      case 'failed':
-        if (!o.straitError) violate('not-a-strait-error', d.value, `${d.value} rejected with ${o.error}`);
+      case 'failed': {
+        const reason = `${o.name} (${o.maybeWritten ? 'maybe written' : 'not written'})`;
+        failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        if (!o.straitError) violate('not-a-strait-error', d.value, `${d.value} rejected with ${o.name}: ${o.message}`);
         if (o.maybeWritten) {
           counts.failedMaybeWritten++;
           if (found.length > 0) counts.maybeWrittenPresent++;
@@ -157,10 +162,11 @@ export function checkDeliveries(input: CheckInput): CheckReport {
           counts.failedDefinite++;
           if (found.length > 0) {
             counts.definiteFailedButPresent++;
-            violate('definite-failed-but-present', d.value, `${d.value} failed as not written (${o.error}) but ${foundText}`);
+            violate('definite-failed-but-present', d.value, `${d.value} failed as not written (${o.name}: ${o.message}) but ${foundText}`);
           }
         }
         break;
+      }
       case 'pending':
         counts.unsettled++;
         violate('unsettled', d.value, `${d.value} (sent at ${d.sentAtMs} ms) never settled; ${foundText}`);
@@ -175,7 +181,7 @@ export function checkDeliveries(input: CheckInput): CheckReport {
   for (const c of input.closes) {
     if (!c.closed || c.error !== undefined) violate('producer-close', undefined, `producer ${c.producer}: close() ${c.error !== undefined ? `threw ${c.error}` : 'did not return'} after ${c.ms} ms`);
   }
-  return { counts, violations: VIOLATION_KINDS.flatMap((k) => byKind.get(k)!) };
+  return { counts, failures, violations: VIOLATION_KINDS.flatMap((k) => byKind.get(k)!) };
 }
 
 function describeOutcome(d: Delivery): string {
@@ -184,7 +190,7 @@ function describeOutcome(d: Delivery): string {
     case 'acked':
       return `was acknowledged at ${at(o)}`;
     case 'failed':
-      return `failed (${o.maybeWritten ? 'maybe written' : 'not written'}): ${o.error}`;
+      return `failed (${o.maybeWritten ? 'maybe written' : 'not written'}): ${o.name}: ${o.message}`;
     case 'pending':
       return 'never settled';
   }
@@ -201,6 +207,7 @@ export function formatReport(report: CheckReport, header: string, perKind = 3): 
       `definite-failed-but-present ${c.definiteFailedButPresent}, unsettled ${c.unsettled}, unknown values ${c.unknownValues}, offset gaps ${c.offsetGaps}` +
       otherCounts(report),
   ];
+  if (report.failures.size > 0) lines.push(`failures: ${[...report.failures].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
   for (const kind of VIOLATION_KINDS) {
     const of = report.violations.filter((v) => v.kind === kind);
     for (const v of of.slice(0, perKind)) lines.push(`  ${kind}: ${v.detail}`);

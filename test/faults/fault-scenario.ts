@@ -6,7 +6,7 @@ import { Admin, parseProducerConfig } from '../../client/index.js';
 import { randomTopic, waitFor } from '../cluster/cluster-kit.js';
 import { checkDeliveries, type CheckReport } from './delivery-checker.js';
 import type { FaultTarget } from './fault-target.js';
-import { describeFault, planFaults, runNemesis, type FaultEvent, type NemesisOptions, type PlannedFault } from './nemesis.js';
+import { describeFault, planFaults, runNemesis, validatePlan, type FaultEvent, type NemesisOptions, type PlannedFault } from './nemesis.js';
 import { SeededRandom } from './seeded-random.js';
 import { readTopic } from './topic-reader.js';
 import { Workload, type ProducerSettings } from './workload.js';
@@ -65,6 +65,7 @@ export async function runScenario(target: FaultTarget, spec: ScenarioSpec, seed:
   const topic = randomTopic('faults');
   await createTopic(target, topic, spec.partitions, spec.replicationFactor ?? 1);
   const plan = scenarioPlan(spec, seed, target.nodes.length);
+  validatePlan(plan, target.nodes);
   const deliveryTimeoutMs = parseProducerConfig({ ...spec.producerSettings, 'bootstrap.servers': target.bootstrap }).deliveryTimeoutMs;
 
   const workload = new Workload({

@@ -86,9 +86,18 @@ export interface FaultEvent {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-function proxyOf(node: FaultNode, kind: FaultKind) {
+function proxyOf<P>(node: { name: string; proxy: P | undefined }, kind: FaultKind): P {
   if (!node.proxy) throw new Error(`${kind} needs a proxy in front of ${node.name}; start the target with proxies`);
   return node.proxy;
+}
+
+/** Throws if a fault names a node the target lacks, or needs a proxy its node does not have. */
+export function validatePlan(plan: readonly PlannedFault[], nodes: readonly Pick<FaultNode, 'name' | 'proxy'>[]): void {
+  for (const f of plan) {
+    const node = nodes[f.node];
+    if (!node) throw new RangeError(`fault ${describeFault(f)} names node #${f.node}; the target has ${nodes.length}`);
+    if (PROXY_FAULTS.has(f.kind)) proxyOf(node, f.kind);
+  }
 }
 
 async function inflict(node: FaultNode, f: PlannedFault): Promise<number> {
@@ -130,10 +139,7 @@ async function inflict(node: FaultNode, f: PlannedFault): Promise<number> {
  * that comes due late (after a slow restart) starts at once.
  */
 export async function runNemesis(target: FaultTarget, plan: readonly PlannedFault[], startedAt: number): Promise<FaultEvent[]> {
-  for (const f of plan) {
-    if (!target.nodes[f.node]) throw new RangeError(`fault ${describeFault(f)} names node #${f.node}; the target has ${target.nodes.length}`);
-    if (PROXY_FAULTS.has(f.kind)) proxyOf(target.nodes[f.node]!, f.kind);
-  }
+  validatePlan(plan, target.nodes);
   const events: FaultEvent[] = [];
   for (const f of plan) {
     await sleep(startedAt + f.atMs - Date.now());

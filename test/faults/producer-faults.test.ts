@@ -33,13 +33,14 @@ const REQUEST_TIMEOUT_MS = 1500;
 /** Well above the faults' length so that nothing expires by design; bounds how long a hung record is waited for. */
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** Pauses must outlast request.timeout.ms: the producer gives up on the requests, the broker then executes them. */
-const BEYOND_REQUEST_TIMEOUT: readonly [number, number] = [REQUEST_TIMEOUT_MS + 500, REQUEST_TIMEOUT_MS + 1100];
+const BEYOND_REQUEST_TIMEOUT: readonly [number, number] = [REQUEST_TIMEOUT_MS + 400, REQUEST_TIMEOUT_MS + 1000];
 
+/** The reported case: 3 partitions, one producer at 2 records/ms. */
 const base = {
   partitions: 3,
   producers: 1,
   ratePerSecond: 2000,
-  durationMs: 5500,
+  durationMs: 6000,
 };
 const shortTimeouts = { 'request.timeout.ms': REQUEST_TIMEOUT_MS, 'delivery.timeout.ms': DELIVERY_TIMEOUT_MS };
 const smallRequests = { ...shortTimeouts, 'batch.size': 300, 'max.request.size': 3000, 'max.in.flight.requests.per.connection': 5 };
@@ -63,7 +64,7 @@ const SCENARIOS: Scenario[] = [
       ...base,
       name: 'pause-default: default settings, request.timeout.ms 1500, SIGSTOP beyond it',
       producerSettings: shortTimeouts,
-      faults: { kinds: ['pause'], maxFaults: 2, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 0], gapMs: [300, 900] },
+      faults: { kinds: ['pause'], maxFaults: 2, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 0], gapMs: [250, 600] },
     },
     start: direct,
   },
@@ -72,7 +73,7 @@ const SCENARIOS: Scenario[] = [
       ...base,
       name: 'pause-small-requests: batch.size 300, max.request.size 3000, 5 in flight, SIGSTOP beyond request.timeout.ms',
       producerSettings: smallRequests,
-      faults: { kinds: ['pause'], maxFaults: 2, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 0], gapMs: [300, 900] },
+      faults: { kinds: ['pause'], maxFaults: 2, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 0], gapMs: [250, 600] },
     },
     start: direct,
   },

@@ -8,7 +8,7 @@ export type Outcome =
   | { kind: 'pending' }
   | { kind: 'acked'; topic: string; partition: number; offset: number }
   /** straitError false: the promise rejected with something other than a StraitError. */
-  | { kind: 'failed'; maybeWritten: boolean; straitError: boolean; error: string };
+  | { kind: 'failed'; maybeWritten: boolean; straitError: boolean; name: string; message: string };
 
 export interface Delivery {
   readonly value: string;
@@ -75,8 +75,8 @@ export class Workload {
     this.producers[producer]!.send(this.options.topic, { value: delivery.value }).then(
       (m) => this.settle(delivery, { kind: 'acked', topic: m.topic, partition: m.partition, offset: m.offset }),
       (err: unknown) => this.settle(delivery, err instanceof StraitError
-        ? { kind: 'failed', maybeWritten: err.maybeWritten, straitError: true, error: `${err.name}: ${err.message}` }
-        : { kind: 'failed', maybeWritten: true, straitError: false, error: String(err) }),
+        ? { kind: 'failed', maybeWritten: err.maybeWritten, straitError: true, name: err.name, message: err.message }
+        : { kind: 'failed', maybeWritten: true, straitError: false, name: err instanceof Error ? err.name : typeof err, message: String(err) }),
     );
   }
 
