@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { planFaults, validatePlan, type NemesisOptions } from './nemesis.js';
+import { faultLength, planFaults, validatePlan, type NemesisOptions } from './nemesis.js';
 import { SeededRandom, runSeed, seedFromEnv } from './seeded-random.js';
 
 const options: NemesisOptions = {
-  kinds: ['pause', 'kill', 'cut', 'pause-cut', 'blackhole'],
+  kinds: ['pause', 'kill', 'pause-kill', 'cut', 'pause-cut', 'blackhole'],
   windowMs: 6000,
   maxFaults: 4,
   holdMs: [1900, 2500],
@@ -31,18 +31,20 @@ test('property: every planned fault fits the window and its ranges, in order, at
     let end = 0;
     for (const f of plan) {
       assert.ok(f.atMs >= end + options.gapMs[0], `${f.atMs} after ${end}`);
-      assert.ok(f.atMs + f.holdMs <= windowMs);
+      assert.ok(f.atMs + faultLength(f) <= windowMs);
       assert.ok(f.node >= 0 && f.node < options.nodes);
-      const [lo, hi] = f.kind === 'cut' ? [0, 0] : f.kind === 'kill' ? options.downMs : options.holdMs;
-      assert.ok(f.holdMs >= lo && f.holdMs <= hi, `${f.kind} hold ${f.holdMs}`);
-      end = f.atMs + f.holdMs;
+      const within = (v: number, [lo, hi]: readonly [number, number], applies: boolean): boolean => (applies ? v >= lo && v <= hi : v === 0);
+      assert.ok(within(f.holdMs, options.holdMs, ['pause', 'pause-kill', 'pause-cut', 'blackhole'].includes(f.kind)), `${f.kind} hold ${f.holdMs}`);
+      assert.ok(within(f.runMs, [0, 50], f.kind === 'pause-kill'), `${f.kind} run ${f.runMs}`);
+      assert.ok(within(f.downMs, options.downMs, f.kind === 'kill' || f.kind === 'pause-kill'), `${f.kind} down ${f.downMs}`);
+      end = f.atMs + faultLength(f);
     }
   }));
 });
 
 test('a window big enough for one fault always gets one', () => {
   for (let seed = 0; seed < 200; seed++) {
-    const plan = planFaults(new SeededRandom(seed), { ...options, kinds: ['pause'], windowMs: options.gapMs[1] + options.holdMs[1] });
+    const plan = planFaults(new SeededRandom(seed), { ...options, kinds: ['pause-kill'], windowMs: options.gapMs[1] + options.holdMs[1] + 50 + options.downMs[1] });
     assert.ok(plan.length >= 1, `seed ${seed}`);
   }
 });
@@ -58,8 +60,8 @@ test('FAULT_SEED is read strictly; runs move on from it', () => {
 
 test('a plan is refused when a fault needs a proxy its node lacks, or names a node the target lacks', () => {
   const nodes = [{ name: 'node 1', proxy: undefined }];
-  const pause = { atMs: 0, kind: 'pause' as const, node: 0, holdMs: 2000 };
+  const pause = { atMs: 0, kind: 'pause' as const, node: 0, holdMs: 2000, runMs: 0, downMs: 0 };
   validatePlan([pause], nodes);
-  assert.throws(() => validatePlan([pause, { atMs: 3000, kind: 'cut', node: 0, holdMs: 0 }], nodes), /cut needs a proxy in front of node 1/);
+  assert.throws(() => validatePlan([pause, { ...pause, atMs: 3000, kind: 'cut', holdMs: 0 }], nodes), /cut needs a proxy in front of node 1/);
   assert.throws(() => validatePlan([{ ...pause, node: 1 }], nodes), /names node #1; the target has 1/);
 });

@@ -6,13 +6,16 @@ import type { SeededRandom } from './seeded-random.js';
 
 /**
  * - pause: SIGSTOP for holdMs, then SIGCONT (the process keeps its connections; requests wait).
- * - kill: SIGKILL, down for holdMs, restart on the same data dir and port.
+ * - kill: SIGKILL, down for downMs, restart on the same data dir and port.
+ * - pause-kill: SIGSTOP for holdMs while requests pile up in the socket, SIGCONT, SIGKILL runMs
+ *   later (the broker has written part of the pile and answered little of it), down for downMs,
+ *   restart.
  * - cut: every connection through the node's proxy destroyed at once, requests on the wire lost.
  * - pause-cut: SIGSTOP, holdMs later every proxied connection cut, then SIGCONT: the broker still
  *   reads and executes what reached its socket, but its answers go nowhere.
  * - blackhole: every proxied connection cut, and new ones held unanswered for holdMs.
  */
-export type FaultKind = 'pause' | 'kill' | 'cut' | 'pause-cut' | 'blackhole';
+export type FaultKind = 'pause' | 'kill' | 'pause-kill' | 'cut' | 'pause-cut' | 'blackhole';
 
 export const PROXY_FAULTS: ReadonlySet<FaultKind> = new Set(['cut', 'pause-cut', 'blackhole']);
 
@@ -22,9 +25,15 @@ export interface PlannedFault {
   kind: FaultKind;
   /** Index into the target's nodes. */
   node: number;
-  /** How long the fault lasts (0 for cut). */
+  /** SIGSTOP or blackhole length (pause, pause-kill, pause-cut, blackhole), else 0. */
   holdMs: number;
+  /** Time the broker runs between SIGCONT and SIGKILL (pause-kill), else 0. */
+  runMs: number;
+  /** Time a killed node stays down before its restart (kill, pause-kill), else 0. */
+  downMs: number;
 }
+
+type Range = readonly [number, number];
 
 export interface NemesisOptions {
   kinds: readonly FaultKind[];
@@ -32,47 +41,53 @@ export interface NemesisOptions {
   windowMs: number;
   /** Upper bound on the number of faults. */
   maxFaults: number;
-  /** Range of holdMs for pause, pause-cut and blackhole (pick it beyond request.timeout.ms). */
-  holdMs: readonly [number, number];
+  /** Range of holdMs (pick it beyond request.timeout.ms for pauses). */
+  holdMs: Range;
   /** Range of a killed node's downtime before its restart. */
-  downMs: readonly [number, number];
+  downMs: Range;
+  /** Range of runMs for pause-kill; default [0, 50]. */
+  runMs?: Range;
   /** Range of the calm between two faults (and before the first). */
-  gapMs: readonly [number, number];
+  gapMs: Range;
   /** Nodes in the target. */
   nodes: number;
 }
 
-function holdFor(kind: FaultKind, rng: SeededRandom, opts: NemesisOptions): number {
-  switch (kind) {
-    case 'cut':
-      return 0;
-    case 'kill':
-      return rng.int(opts.downMs[0], opts.downMs[1]);
-    case 'pause':
-    case 'pause-cut':
-    case 'blackhole':
-      return rng.int(opts.holdMs[0], opts.holdMs[1]);
-  }
-}
+const HOLDS: ReadonlySet<FaultKind> = new Set(['pause', 'pause-kill', 'pause-cut', 'blackhole']);
+const KILLS: ReadonlySet<FaultKind> = new Set(['kill', 'pause-kill']);
+const DEFAULT_RUN_MS: Range = [0, 50];
 
 /** Faults one after another, each inside the window, at most maxFaults; the same for the same seed. */
 export function planFaults(rng: SeededRandom, opts: NemesisOptions): PlannedFault[] {
   if (opts.kinds.length === 0 || opts.maxFaults <= 0) return [];
+  const draw = (applies: boolean, range: Range): number => (applies ? rng.int(range[0], range[1]) : 0);
   const plan: PlannedFault[] = [];
   let at = rng.int(opts.gapMs[0], opts.gapMs[1]);
   for (let i = 0; i < opts.maxFaults; i++) {
     const kind = rng.pick(opts.kinds);
-    const holdMs = holdFor(kind, rng, opts);
+    const holdMs = draw(HOLDS.has(kind), opts.holdMs);
+    const runMs = draw(kind === 'pause-kill', opts.runMs ?? DEFAULT_RUN_MS);
+    const downMs = draw(KILLS.has(kind), opts.downMs);
     const node = rng.int(0, opts.nodes - 1);
-    if (at + holdMs > opts.windowMs) break;
-    plan.push({ atMs: at, kind, node, holdMs });
-    at += holdMs + rng.int(opts.gapMs[0], opts.gapMs[1]);
+    const lasts = faultLength({ holdMs, runMs, downMs });
+    if (at + lasts > opts.windowMs) break;
+    plan.push({ atMs: at, kind, node, holdMs, runMs, downMs });
+    at += lasts + rng.int(opts.gapMs[0], opts.gapMs[1]);
   }
   return plan;
 }
 
+/** The planned length of a fault (a restart takes its own, unplanned, time on top). */
+export function faultLength(f: Pick<PlannedFault, 'holdMs' | 'runMs' | 'downMs'>): number {
+  return f.holdMs + f.runMs + f.downMs;
+}
+
 export function describeFault(f: PlannedFault): string {
-  return `${f.kind}@${f.atMs}ms(node#${f.node}${f.holdMs > 0 ? `, ${f.holdMs}ms` : ''})`;
+  const parts = [`node#${f.node}`];
+  if (f.holdMs > 0) parts.push(`hold ${f.holdMs}ms`);
+  if (f.kind === 'pause-kill') parts.push(`run ${f.runMs}ms`);
+  if (KILLS.has(f.kind)) parts.push(`down ${f.downMs}ms`);
+  return `${f.kind}@${f.atMs}ms(${parts.join(', ')})`;
 }
 
 /** What actually happened, for the report. */
@@ -100,6 +115,13 @@ export function validatePlan(plan: readonly PlannedFault[], nodes: readonly Pick
   }
 }
 
+async function killAndRestart(node: FaultNode, downMs: number): Promise<void> {
+  node.broker.kill('SIGKILL');
+  await node.broker.exited;
+  await sleep(downMs);
+  await node.broker.restart();
+}
+
 async function inflict(node: FaultNode, f: PlannedFault): Promise<number> {
   switch (f.kind) {
     case 'pause':
@@ -108,10 +130,14 @@ async function inflict(node: FaultNode, f: PlannedFault): Promise<number> {
       node.broker.resume();
       return 0;
     case 'kill':
-      node.broker.kill('SIGKILL');
-      await node.broker.exited;
+      await killAndRestart(node, f.downMs);
+      return 0;
+    case 'pause-kill':
+      node.broker.pause();
       await sleep(f.holdMs);
-      await node.broker.restart();
+      node.broker.resume();
+      await sleep(f.runMs);
+      await killAndRestart(node, f.downMs);
       return 0;
     case 'cut':
       return proxyOf(node, f.kind).cutAll();

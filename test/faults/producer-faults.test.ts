@@ -80,9 +80,18 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'kill-restart: kill -9 and restart mid-stream',
+      name: 'pause-past-delivery-timeout: delivery.timeout.ms 3000, a SIGSTOP longer than it: records expire while their fate is unknown',
+      producerSettings: { 'request.timeout.ms': REQUEST_TIMEOUT_MS, 'delivery.timeout.ms': 3000 },
+      faults: { kinds: ['pause'], maxFaults: 1, holdMs: [3500, 4500], downMs: [0, 0], gapMs: [300, 800] },
+    },
+    start: direct,
+  },
+  {
+    spec: {
+      ...base,
+      name: 'kill-restart: kill -9 and restart mid-stream, at a random moment or right after a pause',
       producerSettings: shortTimeouts,
-      faults: { kinds: ['kill'], maxFaults: 2, holdMs: [0, 0], downMs: [0, 500], gapMs: [400, 1200] },
+      faults: { kinds: ['kill', 'pause-kill'], maxFaults: 2, holdMs: [800, 1400], runMs: [20, 400], downMs: [0, 500], gapMs: [400, 1000] },
     },
     start: direct,
   },
@@ -101,7 +110,7 @@ const SCENARIOS: Scenario[] = [
       name: 'two-producers-mixed: 2 producers, pauses, kill -9, cuts',
       producers: 2,
       producerSettings: shortTimeouts,
-      faults: { kinds: ['pause', 'kill', 'cut', 'pause-cut'], maxFaults: 3, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 300], gapMs: [300, 900] },
+      faults: { kinds: ['pause', 'kill', 'pause-kill', 'cut', 'pause-cut'], maxFaults: 3, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 300], gapMs: [300, 900] },
     },
     start: proxied,
   },
