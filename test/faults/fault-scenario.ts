@@ -9,7 +9,7 @@ import type { FaultTarget } from './fault-target.js';
 import { describeFault, planFaults, runNemesis, validatePlan, type FaultEvent, type NemesisOptions, type PlannedFault } from './nemesis.js';
 import { SeededRandom } from './seeded-random.js';
 import { readTopic } from './topic-reader.js';
-import { Workload, type ProducerSettings } from './workload.js';
+import { Workload, type ProducerCloseResult, type ProducerSettings } from './workload.js';
 
 export interface ScenarioSpec {
   name: string;
@@ -32,7 +32,7 @@ export interface ScenarioResult {
   events: FaultEvent[];
   report: CheckReport;
   producerStats: ReturnType<Workload['stats']>;
-  /** From the end of the load until the last promise settled (or the bound passed). */
+  /** From the end of the load until the last promise settled (negative: all settled before it ended). */
   settleMs: number;
   /** One line: scenario, seed, plan and what the faults did. */
   summary: string;
@@ -61,6 +61,12 @@ async function createTopic(target: FaultTarget, topic: string, partitions: numbe
   }
 }
 
+function lastSettledMs(workload: Workload): number {
+  let last = 0;
+  for (const d of workload.deliveries) if (d.settledAtMs !== undefined && d.settledAtMs > last) last = d.settledAtMs;
+  return last;
+}
+
 export async function runScenario(target: FaultTarget, spec: ScenarioSpec, seed: number): Promise<ScenarioResult> {
   const topic = randomTopic('faults');
   await createTopic(target, topic, spec.partitions, spec.replicationFactor ?? 1);
@@ -72,25 +78,33 @@ export async function runScenario(target: FaultTarget, spec: ScenarioSpec, seed:
     bootstrap: target.bootstrap, topic, producers: spec.producers, producerSettings: spec.producerSettings,
     ratePerSecond: spec.ratePerSecond, durationMs: spec.durationMs,
   });
-  const load = workload.run();
-  const nemesis = runNemesis(target, plan, workload.startedAt);
-  const [loaded, faulted] = await Promise.allSettled([load, nemesis]);
-  await target.heal();
-  if (loaded.status === 'rejected') throw loaded.reason;
-  if (faulted.status === 'rejected') throw faulted.reason;
-  const events = faulted.value;
-
-  await workload.settled(workload.stoppedAt + deliveryTimeoutMs + SETTLE_MARGIN_MS - Date.now());
-  const settleMs = Math.max(0, Math.max(0, ...workload.deliveries.map((d) => d.settledAtMs ?? 0)) - (workload.stoppedAt - workload.startedAt));
-  const producerStats = workload.stats();
-  const closes = await workload.close(CLOSE_BOUND_MS);
+  let closes: ProducerCloseResult[] | undefined;
+  let events: FaultEvent[];
+  let settleMs: number;
+  let producerStats: ReturnType<Workload['stats']>;
+  try {
+    const load = workload.run();
+    const nemesis = runNemesis(target, plan, workload.startedAt);
+    const [loaded, faulted] = await Promise.allSettled([load, nemesis]);
+    await target.heal();
+    if (loaded.status === 'rejected') throw loaded.reason;
+    if (faulted.status === 'rejected') throw faulted.reason;
+    events = faulted.value;
+    await workload.settled(workload.stoppedAt + deliveryTimeoutMs + SETTLE_MARGIN_MS - Date.now());
+    settleMs = lastSettledMs(workload) - (workload.stoppedAt - workload.startedAt);
+    producerStats = workload.stats();
+    closes = await workload.close(CLOSE_BOUND_MS);
+  } finally {
+    // A scenario that broke off still closes its producers, or their timers would keep the test alive.
+    if (closes === undefined) await workload.close(0);
+  }
   const logs = await readTopic(target.bootstrap, topic, spec.partitions);
   const report = checkDeliveries({ topic, deliveries: workload.deliveries, logs, closes });
 
   const happened = events.map((e) => `${e.fault.kind}@${e.startedAtMs}-${e.endedAtMs}ms${e.connectionsCut > 0 ? `(${e.connectionsCut} cut)` : ''}`);
   const summary = `fault scenario "${spec.name}" FAULT_SEED=${seed}, topic ${topic}, ${spec.producers} producer(s) at ${spec.ratePerSecond}/s for ${spec.durationMs} ms; ` +
     `plan [${plan.map(describeFault).join(', ')}]; done [${happened.join(', ')}]; ` +
-    `producers: ${producerStats.requestsSent} requests, ${producerStats.batchesRetried} batches retried, ${producerStats.batchesFailed} failed; settled ${settleMs} ms after the load`;
+    `producers: ${producerStats.requestsSent} requests, ${producerStats.batchesRetried} batches retried, ${producerStats.batchesFailed} failed; settled ${Math.max(0, settleMs)} ms after the load`;
   return { seed, topic, plan, events, report, producerStats, settleMs, summary };
 }
 

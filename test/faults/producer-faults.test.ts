@@ -15,16 +15,16 @@
 //   FAULT_RUNS=10          runs per scenario, with seeds FAULT_SEED, FAULT_SEED+1, ...
 //
 //   npm run build && FAULT_RUNS=5 FAULT_DURATION_MS=20000 node --test dist/test/faults/producer-faults.test.js
-//   FAULT_SEED=1234 node --test --test-name-pattern=kill-restart dist/test/faults/producer-faults.test.js
+//   FAULT_SEED=1234 node --test --test-name-pattern='^kill-restart:' dist/test/faults/producer-faults.test.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatReport } from './delivery-checker.js';
 import { faultRunSettings, runScenario, withDuration, type ScenarioSpec } from './fault-scenario.js';
-import { startSingleBrokerTarget, type FaultTarget } from './fault-target.js';
+import { startClusterTarget, startSingleBrokerTarget, type FaultTarget } from './fault-target.js';
 import { runSeed, seedFromEnv } from './seeded-random.js';
 
 interface Scenario {
-  spec: ScenarioSpec;
+  spec: ScenarioSpec & { title: string };
   /** How to start the target: one broker (with or without a proxy), or a cluster. */
   start: () => Promise<FaultTarget>;
 }
@@ -51,7 +51,8 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'no-faults: 2 producers through the proxy, nothing goes wrong (the checker passes a clean run)',
+      name: 'no-faults',
+      title: '2 producers through the proxy, nothing goes wrong (the checker passes a clean run)',
       producers: 2,
       producerSettings: shortTimeouts,
       durationMs: 3000,
@@ -62,7 +63,8 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'pause-default: default settings, request.timeout.ms 1500, SIGSTOP beyond it',
+      name: 'pause-default',
+      title: 'default settings but request.timeout.ms 1500 (and delivery.timeout.ms 10000, to bound the run), SIGSTOP beyond it',
       producerSettings: shortTimeouts,
       faults: { kinds: ['pause'], maxFaults: 2, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 0], gapMs: [250, 600] },
     },
@@ -71,7 +73,8 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'pause-small-requests: batch.size 300, max.request.size 3000, 5 in flight, SIGSTOP beyond request.timeout.ms',
+      name: 'pause-small-requests',
+      title: 'batch.size 300, max.request.size 3000, 5 in flight, SIGSTOP beyond request.timeout.ms',
       producerSettings: smallRequests,
       faults: { kinds: ['pause'], maxFaults: 2, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 0], gapMs: [250, 600] },
     },
@@ -80,7 +83,8 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'pause-past-delivery-timeout: delivery.timeout.ms 3000, a SIGSTOP longer than it: records expire while their fate is unknown',
+      name: 'pause-past-delivery-timeout',
+      title: 'delivery.timeout.ms 3000, a SIGSTOP longer than it: records expire while their fate is unknown',
       producerSettings: { 'request.timeout.ms': REQUEST_TIMEOUT_MS, 'delivery.timeout.ms': 3000 },
       faults: { kinds: ['pause'], maxFaults: 1, holdMs: [3500, 4500], downMs: [0, 0], gapMs: [300, 800] },
     },
@@ -89,7 +93,8 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'kill-restart: kill -9 and restart mid-stream, at a random moment or right after a pause',
+      name: 'kill-restart',
+      title: 'kill -9 and restart mid-stream, at a random moment or right after a pause',
       producerSettings: shortTimeouts,
       faults: { kinds: ['kill', 'pause-kill'], maxFaults: 2, holdMs: [800, 1400], runMs: [20, 400], downMs: [0, 500], gapMs: [400, 1000] },
     },
@@ -98,7 +103,8 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'connection-cuts: every connection cut through the proxy while requests are on the wire (alone, during a pause, into a blackhole)',
+      name: 'connection-cuts',
+      title: 'every connection cut through the proxy while requests are on the wire (alone, during a pause, into a blackhole)',
       producerSettings: smallRequests,
       faults: { kinds: ['cut', 'pause-cut', 'blackhole'], maxFaults: 5, holdMs: [600, 1800], downMs: [0, 0], gapMs: [200, 700] },
     },
@@ -107,12 +113,24 @@ const SCENARIOS: Scenario[] = [
   {
     spec: {
       ...base,
-      name: 'two-producers-mixed: 2 producers, pauses, kill -9, cuts',
+      name: 'two-producers-mixed',
+      title: '2 producers, pauses, kill -9, cuts',
       producers: 2,
       producerSettings: shortTimeouts,
       faults: { kinds: ['pause', 'kill', 'pause-kill', 'cut', 'pause-cut'], maxFaults: 3, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 300], gapMs: [300, 900] },
     },
     start: proxied,
+  },
+  {
+    spec: {
+      ...base,
+      name: 'cluster-3-nodes',
+      title: '3 nodes each behind a proxy, 2 producers, pauses, cuts and kill -9 on any node (replication factor 1 until partition replication lands)',
+      producers: 2,
+      producerSettings: shortTimeouts,
+      faults: { kinds: ['pause', 'pause-cut', 'cut', 'kill'], maxFaults: 3, holdMs: BEYOND_REQUEST_TIMEOUT, downMs: [0, 300], gapMs: [300, 900] },
+    },
+    start: () => startClusterTarget(3, { proxies: true }),
   },
 ];
 
@@ -120,15 +138,15 @@ const settings = faultRunSettings(seedFromEnv());
 process.stderr.write(`fault suite: FAULT_SEED=${settings.seed} FAULT_RUNS=${settings.runs}${settings.durationMs ? ` FAULT_DURATION_MS=${settings.durationMs}` : ''}\n`);
 
 for (const scenario of SCENARIOS) {
-  const spec = withDuration(scenario.spec, settings.durationMs);
-  const id = spec.name.slice(0, spec.name.indexOf(':'));
+  const { title, ...own } = scenario.spec;
+  const spec = withDuration(own, settings.durationMs);
   for (let run = 0; run < settings.runs; run++) {
     const seed = runSeed(settings.seed, run);
-    test(`${spec.name} [FAULT_SEED=${seed}]`, async (t) => {
+    test(`${spec.name}: ${title} [FAULT_SEED=${seed}]`, async (t) => {
       const target = await scenario.start();
       t.after(() => target.stop());
       const result = await runScenario(target, spec, seed);
-      const replay = `replay: FAULT_SEED=${seed}${settings.durationMs ? ` FAULT_DURATION_MS=${settings.durationMs}` : ''} node --test --test-name-pattern=${id} dist/test/faults/producer-faults.test.js`;
+      const replay = `replay: FAULT_SEED=${seed}${settings.durationMs ? ` FAULT_DURATION_MS=${settings.durationMs}` : ''} node --test --test-name-pattern='^${spec.name}:' dist/test/faults/producer-faults.test.js`;
       const report = formatReport(result.report, `${result.summary}\n${replay}`);
       for (const line of report.split('\n')) t.diagnostic(line);
       if (spec.faults) assert.ok(result.events.length > 0, `no fault was carried out\n${report}`);
