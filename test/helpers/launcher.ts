@@ -155,6 +155,8 @@ export interface ClusterOptions {
   rackAware?: boolean;
   /** Default: a fresh id per cluster. */
   clusterId?: string;
+  /** Keys for one node only, on top of `config` (e.g. its own advertised.listeners). */
+  nodeConfig?: (nodeId: number) => Record<string, string>;
 }
 
 export interface ClusterNodeProcess extends BrokerProcess {
@@ -190,6 +192,12 @@ export async function startCluster(n: number, opts: ClusterOptions = {}): Promis
     ...(opts.clusterId !== undefined ? { clusterId: opts.clusterId } : {}),
     config: { ...CLUSTER_TEST_CONFIG, ...opts.config },
   });
+  if (opts.nodeConfig) {
+    for (const node of plan.nodes) {
+      node.values = { ...node.values, ...opts.nodeConfig(node.nodeId) };
+      writeBrokerConfig(node.configFile, node.values);
+    }
+  }
   const started = await Promise.allSettled(plan.nodes.map((p) => spawnBroker(p.configFile, CLUSTER_READY_TIMEOUT_MS)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   let remaining = n;
