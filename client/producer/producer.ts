@@ -155,8 +155,8 @@ export class Producer {
     return this.accumulator.append(topic, this.partitioner.partition(topic, null, count), record)!;
   }
 
-  /** Requests and batches sent, batches retried and failed so far. */
-  stats(): { requestsSent: number; batchesSent: number; batchesRetried: number; batchesFailed: number } {
+  /** Requests and batches sent, batches retried and failed, and epoch bumps so far. */
+  stats(): { requestsSent: number; batchesSent: number; batchesRetried: number; batchesFailed: number; epochBumps: number } {
     return { ...this.sender.stats };
   }
 
