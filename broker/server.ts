@@ -31,7 +31,10 @@ const SINGLE_NODE_READY_MS = 10_000;
 const CLUSTER_READY_MS = 5_000;
 
 export interface RunningBroker {
+  /** The primary listener's port (the one clients are told about). */
   readonly port: number;
+  /** The port bound for each listener, by name. */
+  readonly listenerPorts: Readonly<Record<string, number>>;
   readonly metricsPort: number;
   readonly nodeId: number;
   readonly clusterId: string;
@@ -180,7 +183,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
       logger: logger.child({ component: 'metrics' }),
     });
     grpcServer = await startGrpcServer({
-      core, host: config.listener.host, port: config.listener.port,
+      core, addresses: config.listeners,
       observer: metrics, logger: logger.child({ component: 'grpc' }), quorum: node.handlers,
     });
   } catch (err) {
@@ -190,7 +193,9 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     throw err;
   }
   const metricsEndpoint = endpoint;
-  if (advertised.port === 0) advertised.port = grpcServer.port;
+  const boundPorts = new Map(config.listeners.map((l, i) => [l.name, grpcServer.ports[i]!]));
+  const grpcPort = boundPorts.get(config.listener.name)!;
+  if (advertised.port === 0) advertised.port = grpcPort;
   node.setOwnPort(advertised.port);
   node.start();
   if (isBroker) {
@@ -210,7 +215,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
   });
   ready = true;
   logger.info({
-    grpcPort: grpcServer.port, metricsPort: metricsEndpoint.port, logDirs: config.logDirs, roles: config.processRoles,
+    grpcPort, listeners: Object.fromEntries(boundPorts), metricsPort: metricsEndpoint.port, logDirs: config.logDirs, roles: config.processRoles,
     voters: node.voters.map((v) => v.id), topics: node.state.image.topics().length,
   }, 'broker started');
 
@@ -235,5 +240,5 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     })();
     return stopping;
   };
-  return { port: grpcServer.port, metricsPort: metricsEndpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop: () => stop() };
+  return { port: grpcPort, listenerPorts: Object.fromEntries(boundPorts), metricsPort: metricsEndpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop: () => stop() };
 }
