@@ -4,12 +4,12 @@
 // the gRPC listener (Broker, Admin, Quorum), the metrics endpoint and the background log tasks.
 // stop() asks for a controlled shutdown first, then undoes the rest in reverse order.
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { BrokerLifecycle } from './cluster/broker-lifecycle.js';
+import { randomClusterId } from './cluster/cluster-id.js';
 import { createMetadataNode, isSingleVoter } from './cluster/metadata-node.js';
 import { ProducerIdBlocks } from './cluster/producer-id-blocks.js';
 import { BrokerCore } from './core/broker-core.js';
@@ -69,11 +69,6 @@ export function topicDefaultsOf(config: BrokerConfig): TopicConfig {
   }
 }
 
-/** Kafka-style cluster id: 16 random bytes, URL-safe base64. */
-function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
-}
-
 /**
  * The cluster id: cluster.id, else meta.properties (written by `strait storage format`), else — only
  * for a node that is its own whole quorum — a new one. It is stored in meta.properties of every log
@@ -97,7 +92,7 @@ function establishIdentity(config: BrokerConfig): string {
     if (!isSingleVoter(config)) {
       throw new ConfigError(`no cluster id for a node of a multi-voter quorum: run strait storage format --config FILE --cluster-id ID or set cluster.id`, at('cluster.id'));
     }
-    clusterId = newClusterId();
+    clusterId = randomClusterId();
   }
   for (const dir of config.logDirs) {
     if (!readMetaProperties(dir)) writeMetaProperties(dir, { nodeId: config.nodeId, clusterId, version: 1 });
