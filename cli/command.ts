@@ -28,8 +28,11 @@ export const COMMON_OPTIONS: readonly (readonly [string, string])[] = [
   ['--version', 'print the version of strait and exit'],
 ];
 
-export function formatHelp(command: Pick<CliCommand, 'name' | 'help'>): string {
-  const { help } = command;
+/** The help line of --bootstrap-server, the same in every client command. */
+export const BOOTSTRAP_SERVER = ['--bootstrap-server H:P', 'a broker to connect to (several: H1:P1,H2:P2)'] as const;
+
+/** What `strait <command> --help` prints. */
+export function formatHelp(help: CommandHelp): string {
   const rows = [...help.options, ...COMMON_OPTIONS];
   const width = Math.min(32, Math.max(...rows.map(([spelling]) => spelling.length)));
   const lines = [
@@ -44,6 +47,3 @@ export function formatHelp(command: Pick<CliCommand, 'name' | 'help'>): string {
   if (help.notes && help.notes.length > 0) lines.push('', ...help.notes);
   return lines.join('\n') + '\n';
 }
-
-/** The help line of --bootstrap-server, the same in every client command. */
-export const BOOTSTRAP_SERVER = ['--bootstrap-server H:P', 'a broker to connect to (several: H1:P1,H2:P2)'] as const;

@@ -27,7 +27,7 @@ async function runCommand(command: CliCommand, argv: string[]): Promise<number> 
     return await command.run(argv);
   } catch (err) {
     if (err instanceof InfoRequest) {
-      process.stdout.write(err.kind === 'help' ? formatHelp(command) : `${straitVersion()}\n`);
+      process.stdout.write(err.kind === 'help' ? formatHelp(command.help) : `${straitVersion()}\n`);
       return 0;
     }
     if (err instanceof UsageError) {

@@ -31,7 +31,7 @@ test('each command and each of its forms prints its help with --help and -h, exi
       const r = await runStrait(argv);
       assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr, '', argv.join(' '));
-      assert.equal(r.stdout, formatHelp(command), argv.join(' '));
+      assert.equal(r.stdout, formatHelp(command.help), argv.join(' '));
       assert.match(r.stdout, new RegExp(`^usage: strait ${command.name} `));
     }));
   }
