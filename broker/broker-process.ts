@@ -2,21 +2,49 @@
 // with the key and line), starts the node, prints the pino line "broker started" with grpcPort and
 // metricsPort (what launchers wait for), and on SIGTERM/SIGINT shuts down cleanly (a controlled
 // shutdown first: the controller moves this broker's leaderships away) and exits 0. A node that learns
-// it belongs to another cluster than its quorum logs a fatal line and exits 1.
+// it belongs to another cluster than its quorum logs a fatal line and exits 1; so does a node that
+// meets an exception no request handler caught (DESIGN §12).
 import { pino, type Logger } from 'pino';
 import { ConfigError } from './config/config-error.js';
 import { loadBrokerConfigFile } from './config/broker-config.js';
 import { startBroker, type RunningBroker } from './server.js';
 
-function installCrashGuards(logger: Logger): void {
-  // A failure inside one request's callback must not take every partition offline with it.
-  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (process continues)'));
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (process continues)'));
+/**
+ * The process's logger. Lines are written to stdout synchronously: the fatal line logged just before
+ * process.exit must be out when the process is gone (an asynchronous destination can lose the line
+ * still in flight). A broker logs events, not requests, so the cost is small.
+ */
+function processLogger(): Logger {
+  return pino({ base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
+}
+
+/**
+ * DESIGN §12: a request's failure is answered by the RPC layer (rpc/call-adapters.ts and the Quorum
+ * service catch everything a request can cause); an exception or rejection that still reaches the
+ * process is a bug, and a node that carries on after one runs in a state nobody knows. It is logged
+ * at fatal level with the error and the process exits 1; start-up recovery brings the logs back.
+ */
+function exitOnUnexpectedErrors(logger: Logger): void {
+  let exiting = false;
+  const exit = (err: unknown, origin: string): void => {
+    if (exiting) return;
+    exiting = true;
+    try {
+      logger.fatal({ err, origin }, 'unexpected error: exiting');
+    } finally {
+      process.stderr.write(`strait broker: unexpected error (${origin}): ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('uncaughtException', (err, origin) => exit(err, origin));
+  // Node's default would turn an unhandled rejection into an uncaught exception too, unless the
+  // process runs with --unhandled-rejections=warn|none: be explicit.
+  process.on('unhandledRejection', (reason) => exit(reason, 'unhandledRejection'));
 }
 
 /** Runs a broker until a signal stops it; resolves with the exit code. */
 export async function runBrokerProcess(configFile: string): Promise<number> {
-  const logger = pino({ base: { pid: process.pid } });
+  const logger = processLogger();
   let parsed;
   try {
     parsed = loadBrokerConfigFile(configFile);
@@ -30,7 +58,7 @@ export async function runBrokerProcess(configFile: string): Promise<number> {
   for (const { key, line } of parsed.unknownKeys) {
     logger.warn({ key, file: configFile, line }, `unknown config key "${key}" ignored`);
   }
-  installCrashGuards(logger);
+  exitOnUnexpectedErrors(logger);
   let broker: RunningBroker;
   try {
     broker = await startBroker(parsed.config, {

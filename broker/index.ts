@@ -14,3 +14,4 @@ export type { TopicRecord } from './core/topic-manager.js';
 export { BrokerMetrics } from './metrics/broker-metrics.js';
 export { CLUSTER_METADATA_DIR } from './log/log-manager.js';
 export { isSingleVoter } from './cluster/metadata-node.js';
+export { isClusterId, randomClusterId } from './cluster/cluster-id.js';

@@ -4,12 +4,12 @@
 // the gRPC listener (Broker, Admin, Quorum), the metrics endpoint and the background log tasks.
 // stop() asks for a controlled shutdown first, then undoes the rest in reverse order.
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { BrokerLifecycle } from './cluster/broker-lifecycle.js';
+import { randomClusterId } from './cluster/cluster-id.js';
 import { createMetadataNode, isSingleVoter } from './cluster/metadata-node.js';
 import { ProducerIdBlocks } from './cluster/producer-id-blocks.js';
 import { BrokerCore } from './core/broker-core.js';
@@ -31,7 +31,10 @@ const SINGLE_NODE_READY_MS = 10_000;
 const CLUSTER_READY_MS = 5_000;
 
 export interface RunningBroker {
+  /** The primary listener's port (the one clients are told about). */
   readonly port: number;
+  /** The port bound for each listener, by name. */
+  readonly listenerPorts: Readonly<Record<string, number>>;
   readonly metricsPort: number;
   readonly nodeId: number;
   readonly clusterId: string;
@@ -66,11 +69,6 @@ export function topicDefaultsOf(config: BrokerConfig): TopicConfig {
   }
 }
 
-/** Kafka-style cluster id: 16 random bytes, URL-safe base64. */
-function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
-}
-
 /**
  * The cluster id: cluster.id, else meta.properties (written by `strait storage format`), else — only
  * for a node that is its own whole quorum — a new one. It is stored in meta.properties of every log
@@ -94,7 +92,7 @@ function establishIdentity(config: BrokerConfig): string {
     if (!isSingleVoter(config)) {
       throw new ConfigError(`no cluster id for a node of a multi-voter quorum: run strait storage format --config FILE --cluster-id ID or set cluster.id`, at('cluster.id'));
     }
-    clusterId = newClusterId();
+    clusterId = randomClusterId();
   }
   for (const dir of config.logDirs) {
     if (!readMetaProperties(dir)) writeMetaProperties(dir, { nodeId: config.nodeId, clusterId, version: 1 });
@@ -180,7 +178,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
       logger: logger.child({ component: 'metrics' }),
     });
     grpcServer = await startGrpcServer({
-      core, host: config.listener.host, port: config.listener.port,
+      core, addresses: config.listeners,
       observer: metrics, logger: logger.child({ component: 'grpc' }), quorum: node.handlers,
     });
   } catch (err) {
@@ -190,7 +188,9 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     throw err;
   }
   const metricsEndpoint = endpoint;
-  if (advertised.port === 0) advertised.port = grpcServer.port;
+  const boundPorts = new Map(config.listeners.map((l, i) => [l.name, grpcServer.ports[i]!]));
+  const grpcPort = boundPorts.get(config.listener.name)!;
+  if (advertised.port === 0) advertised.port = grpcPort;
   node.setOwnPort(advertised.port);
   node.start();
   if (isBroker) {
@@ -211,7 +211,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
   });
   ready = true;
   logger.info({
-    grpcPort: grpcServer.port, metricsPort: metricsEndpoint.port, logDirs: config.logDirs, roles: config.processRoles,
+    grpcPort, listeners: Object.fromEntries(boundPorts), metricsPort: metricsEndpoint.port, logDirs: config.logDirs, roles: config.processRoles,
     voters: node.voters.map((v) => v.id), topics: node.state.image.topics().length,
   }, 'broker started');
 
@@ -236,5 +236,5 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     })();
     return stopping;
   };
-  return { port: grpcServer.port, metricsPort: metricsEndpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop: () => stop() };
+  return { port: grpcPort, listenerPorts: Object.fromEntries(boundPorts), metricsPort: metricsEndpoint.port, nodeId: config.nodeId, clusterId, core, registry, stop: () => stop() };
 }

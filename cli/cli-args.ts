@@ -1,11 +1,19 @@
 // Argument parsing with the Kafka console tools' habits: `--bootstrap-server H:P`, repeatable
-// `--property k=v` and `--config k=v`, action flags such as `--create`. Built on node:util's
-// parseArgs (strict: an unknown flag is an error naming it).
+// `--property k=v` and `--config k=v`, action flags such as `--create`, `--help` and `--version` on
+// every command. Built on node:util's parseArgs (strict: an unknown flag is an error naming it).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A usage mistake: printed as one line on stderr, exit code 1, nothing done. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** `--help` / `-h` or `--version` was given: the caller prints that instead of running the command. */
+export class InfoRequest extends Error {
+  override readonly name = 'InfoRequest';
+  constructor(readonly kind: 'help' | 'version') {
+    super(`--${kind}`);
+  }
 }
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -15,12 +23,59 @@ export interface ParsedCommand {
   positionals: string[];
 }
 
+/** The declared option an argument names (`--name` or `-x`, without an inline value), if any. */
+function optionNamed(arg: string, options: OptionSpec): string | undefined {
+  if (/^--[^=]+$/.test(arg)) {
+    const name = arg.slice(2);
+    return Object.hasOwn(options, name) ? name : undefined;
+  }
+  if (/^-[^-]$/.test(arg)) return Object.entries(options).find(([, o]) => o.short === arg[1])?.[0];
+  return undefined;
+}
+
+/**
+ * parseArgs refuses `--opt -x` ("ambiguous": it cannot tell a value from a forgotten one), but a value
+ * can start with '-' (a cluster id made by an older tool, a negative offset): an option declared as
+ * taking a string takes the next argument as its value, whatever it looks like, as Kafka's tools do.
+ * Folds each such pair into `--opt=-x`, which parseArgs reads as intended. `--` still ends the options.
+ */
+export function foldDashValues(argv: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = optionNamed(arg, options);
+    const next = argv[i + 1];
+    if (name !== undefined && options[name]!.type === 'string' && next !== undefined && next.startsWith('-') && next !== '--') {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/**
+ * Parses a command's arguments. `--help`/`-h` or `--version` anywhere an option may stand (not as
+ * another option's value) throws InfoRequest before anything is checked, so they answer even next to
+ * a mistake, and nothing of the command runs.
+ */
 export function parseCommand(argv: string[], options: OptionSpec, allowPositionals = false): ParsedCommand {
+  const args = foldDashValues(argv, options);
+  const end = args.indexOf('--');
+  const flags = end < 0 ? args : args.slice(0, end);
+  if (flags.includes('--help') || flags.includes('-h')) throw new InfoRequest('help');
+  if (flags.includes('--version')) throw new InfoRequest('version');
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals });
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals });
     return { values: values as ParsedCommand['values'], positionals };
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    // parseArgs explains over several lines; a usage error is one line on stderr.
+    throw new UsageError((err as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
   }
 }
 

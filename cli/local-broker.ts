@@ -30,11 +30,17 @@ export function writeBrokerConfig(file: string, values: Record<string, string>):
 
 /**
  * Spawns a broker with the config file and resolves once it logged "broker started"; rejects with its
- * output if it exits first or is not ready in time (then it is killed).
+ * output if it exits first or is not ready in time (then it is killed). nodeArgs go to node before the
+ * script (e.g. --import of a module to preload); env is added to this process's environment.
  */
-export function spawnBroker(configFile: string, options: { timeoutMs?: number; onLine?: (line: string) => void } = {}): Promise<SpawnedBroker> {
+export function spawnBroker(
+  configFile: string,
+  options: { timeoutMs?: number; onLine?: (line: string) => void; nodeArgs?: readonly string[]; env?: Record<string, string> } = {},
+): Promise<SpawnedBroker> {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const child = spawn(process.execPath, [STRAIT_MAIN, 'broker', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...(options.nodeArgs ?? []), STRAIT_MAIN, 'broker', '--config', configFile];
+  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const output: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));

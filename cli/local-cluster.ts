@@ -3,24 +3,17 @@
 // starts one `strait broker` process per node concurrently, and stops them brokers-first.
 // Voters must know each other's addresses before any of them starts, so the gRPC ports are chosen
 // up front (free loopback ports, or --base-port + i) instead of binding port 0.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { randomClusterId } from '../broker/index.js';
 import { readMetaProperties } from '../broker/log/index.js';
 import { spawnBroker, stopChild, writeBrokerConfig, type SpawnedBroker } from './local-broker.js';
 
 export const LOCAL_HOST = '127.0.0.1';
 
-/** Kafka's cluster id form (kafka-storage random-uuid): 16 random bytes, URL-safe base64, 22 chars. */
-export function randomClusterId(): string {
-  return randomBytes(16).toString('base64url');
-}
-
-/** True for an id of Kafka's form: URL-safe base64 of exactly 16 bytes. */
-export function isClusterId(id: string): boolean {
-  return /^[A-Za-z0-9_-]{22}$/.test(id) && Buffer.from(id, 'base64url').length === 16;
-}
+// Cluster ids are made and checked in one place, the broker's (Kafka's form, never starting with '-').
+export { isClusterId, randomClusterId } from '../broker/index.js';
 
 /** Free TCP ports on 127.0.0.1: all are held open together so that they differ, then released. */
 export async function pickFreePorts(count: number): Promise<number[]> {

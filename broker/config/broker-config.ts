@@ -4,12 +4,9 @@ import type { PropertyEntry } from './properties-parser.js';
 import { ConfigError } from './config-error.js';
 import { BROKER_KEYS, type KeyDef } from './config-keys.js';
 import { readConfigEntries } from './config-file.js';
+import { parseListenerSettings, refusedSecurityKey, type ListenerAddress } from './listener-config.js';
 
-export interface ListenerAddress {
-  name: string;
-  host: string;
-  port: number;
-}
+export { parseListener, type ListenerAddress } from './listener-config.js';
 
 /** One voter of the metadata quorum: its node id and its gRPC listener. */
 export interface QuorumVoter {
@@ -31,8 +28,13 @@ export interface BrokerConfig {
   brokerHeartbeatIntervalMs: number;
   brokerSessionTimeoutMs: number;
   controlledShutdownTimeoutMs: number;
+  /** Every listener of `listeners`: the node's one gRPC server is bound on each (listener-config.ts). */
+  listeners: ListenerAddress[];
+  /** The primary listener: the one clients are told about (through `advertised`). */
   listener: ListenerAddress;
   advertised: ListenerAddress;
+  /** controller.listener.names, upper case; empty when not set. */
+  controllerListenerNames: string[];
   logDirs: string[];
   numPartitions: number;
   defaultReplicationFactor: number;
@@ -96,16 +98,6 @@ function checkValue(key: string, def: KeyDef, raw: string, where: { file?: strin
   }
 }
 
-/** Parses `NAME://host:port`; an empty host means all interfaces. */
-export function parseListener(uri: string): ListenerAddress | undefined {
-  const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(uri.trim());
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port > 65_535) return undefined;
-  const host = m[2]!.replace(/^\[|\]$/g, '');
-  return { name: m[1]!, host: host === '' ? '0.0.0.0' : host, port };
-}
-
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
 /** Parses `id@host:port,...`; returns the problem as a string when it is not that. */
@@ -130,12 +122,14 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
   const lines: Record<string, number> = {};
   const unknownKeys: { key: string; line: number }[] = [];
   for (const e of entries) {
+    const where = file === undefined ? { line: e.line } : { file, line: e.line };
+    const refusal = refusedSecurityKey(e.key, e.value);
+    if (refusal !== undefined) throw new ConfigError(refusal, { ...where, key: e.key });
     const def = BROKER_KEYS[e.key];
     if (!def) {
       unknownKeys.push({ key: e.key, line: e.line });
       continue;
     }
-    const where = file === undefined ? { line: e.line } : { file, line: e.line };
     checkValue(e.key, def, e.value, where);
     explicit[e.key] = e.value.trim();
     lines[e.key] = e.line;
@@ -151,16 +145,8 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
   if (rolesText !== 'broker' && rolesText !== 'controller' && rolesText !== 'broker,controller') {
     throw new ConfigError(`"${get('process.roles')}" is not one of broker, controller, broker,controller`, at('process.roles'));
   }
-  const listenerUris = list(get('listeners'));
-  const listener = listenerUris.length > 0 ? parseListener(listenerUris[0]!) : undefined;
-  if (!listener) throw new ConfigError(`"${get('listeners')}" is not a listener list like PLAINTEXT://127.0.0.1:9092`, at('listeners'));
-  let advertised = listener;
-  if (explicit['advertised.listeners'] !== undefined) {
-    const first = list(explicit['advertised.listeners'])[0];
-    const parsed = first === undefined ? undefined : parseListener(first);
-    if (!parsed) throw new ConfigError(`"${explicit['advertised.listeners']}" is not a listener list like PLAINTEXT://host:9092`, at('advertised.listeners'));
-    advertised = parsed;
-  }
+  const listenerSettings = parseListenerSettings({ explicit: (key) => explicit[key], value: get, where: at }, roles);
+  const listener = listenerSettings.primary;
   const logDirs = explicit['log.dirs'] !== undefined ? list(explicit['log.dirs']) : [get('log.dir')];
   if (logDirs.length === 0 || logDirs.some((d) => d === '')) {
     throw new ConfigError('must name at least one directory', at(explicit['log.dirs'] !== undefined ? 'log.dirs' : 'log.dir'));
@@ -209,8 +195,10 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
     brokerHeartbeatIntervalMs: int('broker.heartbeat.interval.ms'),
     brokerSessionTimeoutMs: int('broker.session.timeout.ms'),
     controlledShutdownTimeoutMs: int('controlled.shutdown.timeout.ms'),
+    listeners: listenerSettings.listeners,
     listener,
-    advertised,
+    advertised: listenerSettings.advertised,
+    controllerListenerNames: listenerSettings.controllerListenerNames,
     logDirs,
     numPartitions: int('num.partitions'),
     defaultReplicationFactor: int('default.replication.factor'),

@@ -46,6 +46,9 @@ function handler<Req, Res>(
     }).then((res) => callback(null, res), (err: unknown) => {
       if (!(err instanceof StraitError)) deps.logger.error({ err, rpc: name }, 'quorum call failed');
       callback(null, onError(errorOf(err)));
+    }).catch((err: unknown) => {
+      // Answering failed (not the request): logged, never an unhandled rejection, which ends the process.
+      deps.logger.error({ err, rpc: name }, 'quorum answer failed');
     });
   };
 }

@@ -1,7 +1,8 @@
 // Turns core request functions into grpc-js handlers: unary calls and pipelined bidi streams. Every
 // handler catches everything: a request the core rejects as a whole gets an error answer (a response
 // with an error code where the message has one, else INVALID_ARGUMENT), an unexpected failure is
-// logged and answered, and neither ends the process or, on a stream, the stream.
+// logged and answered, and neither ends the process or, on a stream, the stream. Nothing a request
+// causes may reach the process: an uncaught exception or rejection there stops the broker (DESIGN §12).
 import * as grpc from '@grpc/grpc-js';
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -133,9 +134,15 @@ export function unary<Req, Res>(
     call.on('cancelled', () => abort.abort());
     const req: unknown = call.request;
     void runOne<Req, Res>(rpc, req, (r) => run(r, abort.signal), deps).then((outcome) => {
-      if (outcome.ok) callback(null, outcome.res);
-      else if (errorResponse) callback(null, errorResponse(outcome.code, outcome.message, correlationOf(req)));
-      else callback({ code: grpcStatusOf(outcome.code), details: `${errorName(outcome.code)}: ${outcome.message}` });
+      // grpc-js answers a response it cannot serialize with INTERNAL itself; this catch keeps any
+      // other surprise in answering one call from becoming an unhandled rejection (which ends the process).
+      try {
+        if (outcome.ok) callback(null, outcome.res);
+        else if (errorResponse) callback(null, errorResponse(outcome.code, outcome.message, correlationOf(req)));
+        else callback({ code: grpcStatusOf(outcome.code), details: `${errorName(outcome.code)}: ${outcome.message}` });
+      } catch (err) {
+        deps.logger.error({ err, rpc }, 'answer failed');
+      }
     });
   };
 }
@@ -171,16 +178,16 @@ export function bidiStream<Req, Res>(
         call.end();
       }
     };
+    // Never throws: with ordered=true a throw would reject the tail, and every later answer of the
+    // stream would be skipped.
     const send = (req: unknown, outcome: Awaited<ReturnType<typeof runOne<Req, Res>>>): void => {
       inFlight--;
-      if (open) {
-        try {
-          call.write(outcome.ok ? outcome.res : errorResponse(outcome.code, outcome.message, correlationOf(req)));
-        } catch (err) {
-          deps.logger.error({ err, rpc }, 'stream write failed');
-        }
+      try {
+        if (open) call.write(outcome.ok ? outcome.res : errorResponse(outcome.code, outcome.message, correlationOf(req)));
+        finishIfIdle();
+      } catch (err) {
+        deps.logger.error({ err, rpc }, 'stream write failed');
       }
-      finishIfIdle();
     };
     call.on('data', (req: unknown) => {
       // While shutting down, new requests are left unanswered: the client resends them elsewhere.

@@ -1,5 +1,5 @@
 // The node's gRPC server: Broker, Admin and Quorum services, server reflection, large message limits and
-// raised HTTP/2 windows (see http2-window.ts).
+// raised HTTP/2 windows (see http2-window.ts). One server per node, bound on every listener address.
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import type { Logger } from 'pino';
@@ -15,15 +15,16 @@ import { withTolerantDeserializers } from './tolerant-deserializer.js';
 
 export interface GrpcListener {
   readonly server: grpc.Server;
-  readonly port: number;
+  /** The port bound for each address, in the order given. */
+  readonly ports: readonly number[];
   /** Stops taking requests, waits up to graceMs for the ones in flight, then closes every call. */
   stop(graceMs: number): Promise<void>;
 }
 
 export async function startGrpcServer(options: {
   core: BrokerCore;
-  host: string;
-  port: number;
+  /** Every address the one server is bound on (each serves every service); port 0: any free port. */
+  addresses: readonly { host: string; port: number }[];
   observer: RpcObserver;
   logger: Logger;
   windowBytes?: number;
@@ -42,17 +43,26 @@ export async function startGrpcServer(options: {
   server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
   if (options.quorum) server.addService(withTolerantDeserializers(quorumService().service), options.quorum);
   new ReflectionService(definition).addToServer(server);
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
-      if (err) reject(err);
-      else resolve(bound);
-    });
-  });
+  const ports: number[] = [];
+  try {
+    for (const address of options.addresses) {
+      const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+      ports.push(await new Promise<number>((resolve, reject) => {
+        server.bindAsync(`${host}:${address.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+          if (err) reject(err);
+          else resolve(bound);
+        });
+      }));
+    }
+  } catch (err) {
+    // One listener that cannot be bound stops the start: release the ones already bound.
+    server.forceShutdown();
+    throw err;
+  }
   raiseServerFlowControlWindow(server, options.windowBytes ?? FLOW_CONTROL_WINDOW_BYTES);
   return {
     server,
-    port,
+    ports,
     stop: async (graceMs) => {
       tracker.draining = true;
       // Long-lived streams never end by themselves: stop new calls, let the requests already being

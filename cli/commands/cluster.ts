@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Admin, type ClusterDescription, type ClusterNode } from '../../client/index.js';
 import { flag, intOption, parseCommand, requiredString, stringOption, UsageError } from '../cli-args.js';
-import { isClusterId, planLocalCluster, startPlannedNodes, stopNodes, type RunningNode } from '../local-cluster.js';
+import type { CliCommand } from '../command.js';
+import { isClusterId } from '../../broker/index.js';
+import { planLocalCluster, startPlannedNodes, stopNodes, type RunningNode } from '../local-cluster.js';
 import { formatTable } from '../table.js';
 
 const OPTIONS = {
@@ -19,10 +21,6 @@ const OPTIONS = {
   describe: { type: 'boolean' },
   'bootstrap-server': { type: 'string' },
 } as const;
-
-export const CLUSTER_USAGE =
-  'cluster --brokers N [--controllers M] [--data-dir DIR] [--base-port P] [--rack-aware] [--cluster-id ID]   local cluster on loopback\n' +
-  '  cluster --describe --bootstrap-server H:P                                            nodes, roles, controller';
 
 export async function runCluster(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values } = parseCommand(argv, OPTIONS);
@@ -173,3 +171,26 @@ export function formatClusterDescription(d: ClusterDescription): string {
   ];
   return lines.join('\n');
 }
+
+export const clusterCommand: CliCommand = {
+  name: 'cluster',
+  options: OPTIONS,
+  help: {
+    summary: 'Start a local cluster of N node processes on loopback and keep it until Ctrl-C, or describe a running cluster.',
+    usage: [
+      'cluster --brokers N [--controllers M] [--data-dir DIR] [--base-port P] [--rack-aware] [--cluster-id ID]',
+      'cluster --describe --bootstrap-server H:P',
+    ],
+    options: [
+      ['--brokers N', 'how many node processes to start'],
+      ['--controllers M', 'how many of them are voters, with both roles (default: min(N, 3))'],
+      ['--data-dir DIR', 'where the nodes keep their data (default: a new temporary directory)'],
+      ['--base-port P', 'gRPC ports P, P+1, ... and metrics ports P+100, ... (default: free ports)'],
+      ['--rack-aware', 'put the nodes in racks rack-a, rack-b, rack-c in turn'],
+      ['--cluster-id ID', 'the cluster id (default: the one in --data-dir, else a new one)'],
+      ['--describe', "print the cluster id, the active controller, the voters and each node's roles, address, rack and state"],
+      ['--bootstrap-server H:P', 'with --describe: a node to ask (several: H1:P1,H2:P2)'],
+    ],
+  },
+  run: (argv) => runCluster(argv),
+};

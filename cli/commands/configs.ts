@@ -2,6 +2,7 @@
 // --add-config k=v,k2=v2 and --delete-config k,k2).
 import { Admin, ConfigSource, type ConfigResourceKind } from '../../client/index.js';
 import { flag, oneAction, parseCommand, requiredString, stringOption, UsageError } from '../cli-args.js';
+import { BOOTSTRAP_SERVER, type CliCommand } from '../command.js';
 
 const OPTIONS = {
   'bootstrap-server': { type: 'string' },
@@ -15,9 +16,6 @@ const OPTIONS = {
   'delete-config': { type: 'string', multiple: true },
   all: { type: 'boolean' },
 } as const;
-
-export const CONFIGS_USAGE =
-  'configs --bootstrap-server H:P --entity-type topics|brokers --entity-name N --describe [--all] | --alter [--add-config k=v,k2=v2] [--delete-config k,k2]';
 
 const SOURCE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(ConfigSource).map(([name, n]) => [n, name]));
 
@@ -100,3 +98,28 @@ export async function runConfigs(argv: string[], out: NodeJS.WritableStream = pr
     await admin.close();
   }
 }
+
+export const configsCommand: CliCommand = {
+  name: 'configs',
+  options: OPTIONS,
+  help: {
+    summary: 'Describe and change the configs of topics and brokers, as kafka-configs.sh does.',
+    usage: [
+      'configs --bootstrap-server H:P --entity-type topics|brokers --entity-name N --describe [--all]',
+      'configs --bootstrap-server H:P --entity-type topics --entity-name N --alter [--add-config k=v,k2=[a,b]] [--delete-config k,k2]',
+    ],
+    options: [
+      BOOTSTRAP_SERVER,
+      ['--entity-type TYPE', 'topics or brokers'],
+      ['--entity-name N', 'the topic name or the broker id'],
+      ['--topic T', 'short for --entity-type topics --entity-name T'],
+      ['--broker ID', 'short for --entity-type brokers --entity-name ID'],
+      ['--describe', 'print the configs set on the entity'],
+      ['--all', 'with --describe: every config, defaults included'],
+      ['--alter', 'change configs'],
+      ['--add-config k=v,...', 'configs to set; commas inside [brackets] belong to the value (repeatable)'],
+      ['--delete-config k,...', 'configs to remove, so that their defaults apply (repeatable)'],
+    ],
+  },
+  run: (argv) => runConfigs(argv),
+};

@@ -3,6 +3,7 @@
 // DefaultMessageFormatter: [CreateTime:ts] [Partition:p] [Offset:o] [headers] [key] value.
 import { Admin, Consumer, TimestampType, type ConsumedRecordWithTopic, type ConsumerOptions, type TopicPartition } from '../../client/index.js';
 import { booleanProperty, flag, intOption, keyValueOptions, parseCommand, requiredString, stringOption, unescapeSeparator, UsageError } from '../cli-args.js';
+import { BOOTSTRAP_SERVER, type CliCommand } from '../command.js';
 
 const OPTIONS = {
   'bootstrap-server': { type: 'string' },
@@ -16,9 +17,6 @@ const OPTIONS = {
   property: { type: 'string', multiple: true },
   'consumer-property': { type: 'string', multiple: true },
 } as const;
-
-export const CONSUME_USAGE =
-  'consume --bootstrap-server H:P --topic T [--from-beginning] [--partition N [--offset earliest|latest|N]] [--max-messages N] [--timeout-ms N] [--property print.key=true ...]';
 
 const FORMATTER_PROPERTIES = new Set([
   'print.key', 'print.value', 'print.timestamp', 'print.partition', 'print.offset', 'print.headers',
@@ -143,3 +141,25 @@ export async function runConsume(argv: string[], out: NodeJS.WritableStream = pr
   err.write(`Processed a total of ${processed} messages\n`);
   return 0;
 }
+
+export const consumeCommand: CliCommand = {
+  name: 'consume',
+  options: OPTIONS,
+  help: {
+    summary: 'Print the records of a topic, as kafka-console-consumer.sh does; "Processed a total of N messages" on stderr at the end.',
+    usage: ['consume --bootstrap-server H:P --topic T [--from-beginning] [--partition N [--offset earliest|latest|N]] [--max-messages N] [--timeout-ms N] [--property k=v ...] [--consumer-property k=v ...]'],
+    options: [
+      BOOTSTRAP_SERVER,
+      ['--topic T', 'the topic to read'],
+      ['--from-beginning', 'start at the log start (default: at the end, new records only)'],
+      ['--partition N', 'read this partition only (default: every partition)'],
+      ['--offset O', 'with --partition: earliest, latest or an offset'],
+      ['--max-messages N', 'stop after N records'],
+      ['--timeout-ms N', 'stop after N ms without a record'],
+      ['--group G', 'refused for now: consumer groups are not available yet'],
+      ['--property k=v', 'output: print.key, print.value, print.timestamp, print.partition, print.offset, print.headers (true or false), key.separator, line.separator, headers.separator, null.literal (repeatable)'],
+      ['--consumer-property k=v', 'a client setting, e.g. fetch.max.wait.ms=100 (repeatable)'],
+    ],
+  },
+  run: (argv) => runConsume(argv),
+};

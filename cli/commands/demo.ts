@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { Admin, Consumer, Producer } from '../../client/index.js';
 import { intOption, parseCommand } from '../cli-args.js';
+import type { CliCommand } from '../command.js';
 import { spawnBroker, stopChild, writeBrokerConfig } from '../local-broker.js';
 
 const OPTIONS = {
@@ -14,8 +15,6 @@ const OPTIONS = {
   duration: { type: 'string' },
   partitions: { type: 'string' },
 } as const;
-
-export const DEMO_USAGE = 'demo [--rate RECORDS_PER_S] [--duration SECONDS] [--partitions N]   local broker + load + live figures';
 
 const TOPIC = 'demo.orders';
 
@@ -116,3 +115,18 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
   out.write(`\nproduced ${produced} records (${failed} failed), consumed ${consumed}; broker stopped, ${dir} removed\n`);
   return failed === 0 ? 0 : 1;
 }
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  options: OPTIONS,
+  help: {
+    summary: 'What npm start runs: a local broker, a keyed load, a consumer and live figures each second, until Ctrl-C.',
+    usage: ['demo [--rate N] [--duration S] [--partitions N]'],
+    options: [
+      ['--rate N', 'records per second (default 2000)'],
+      ['--duration S', 'stop after S seconds (default: run until Ctrl-C)'],
+      ['--partitions N', 'partitions of the demo topic (default 3)'],
+    ],
+  },
+  run: (argv) => runDemo(argv),
+};

@@ -4,6 +4,7 @@
 import { createInterface } from 'node:readline';
 import { Producer, type ProducerOptions } from '../../client/index.js';
 import { booleanProperty, keyValueOptions, parseCommand, requiredString, stringOption, unescapeSeparator, UsageError } from '../cli-args.js';
+import { BOOTSTRAP_SERVER, type CliCommand } from '../command.js';
 
 const OPTIONS = {
   'bootstrap-server': { type: 'string' },
@@ -14,9 +15,6 @@ const OPTIONS = {
   'request-required-acks': { type: 'string' },
   sync: { type: 'boolean' },
 } as const;
-
-export const PRODUCE_USAGE =
-  'produce --bootstrap-server H:P --topic T [--property parse.key=true --property key.separator=:] [--producer-property k=v ...]';
 
 const READER_PROPERTIES = new Set(['parse.key', 'key.separator', 'ignore.error', 'null.marker']);
 
@@ -93,3 +91,22 @@ export async function runProduce(
   }
   return failures === 0 ? 0 : 1;
 }
+
+export const produceCommand: CliCommand = {
+  name: 'produce',
+  options: OPTIONS,
+  help: {
+    summary: 'Send one record per line of stdin, as kafka-console-producer.sh does; the exit code is non-zero if a record failed.',
+    usage: ['produce --bootstrap-server H:P --topic T [--property k=v ...] [--producer-property k=v ...] [--compression-codec C] [--request-required-acks A] [--sync]'],
+    options: [
+      BOOTSTRAP_SERVER,
+      ['--topic T', 'the topic to write to'],
+      ['--property k=v', 'line reader: parse.key=true, key.separator=S (default tab), null.marker=X, ignore.error=true (repeatable)'],
+      ['--producer-property k=v', 'a client setting, e.g. acks=all or linger.ms=10 (repeatable)'],
+      ['--compression-codec C', 'none, gzip, snappy, lz4 or zstd'],
+      ['--request-required-acks A', 'all, -1, 0 or 1'],
+      ['--sync', 'wait for each record to be acknowledged before sending the next'],
+    ],
+  },
+  run: (argv) => runProduce(argv),
+};

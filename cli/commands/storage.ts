@@ -1,10 +1,10 @@
 // `strait storage`: kafka-storage.sh's format / random-uuid / info. Formatting writes meta.properties
 // (node.id, cluster.id) into every log dir of a node before its first start, so that every node of a
 // multi-voter cluster starts with the same cluster id and a stray node is refused.
-import { loadBrokerConfigFile, ConfigError } from '../../broker/index.js';
+import { ConfigError, isClusterId, loadBrokerConfigFile, randomClusterId } from '../../broker/index.js';
 import { readMetaProperties, writeMetaProperties, type MetaProperties } from '../../broker/log/index.js';
 import { flag, parseCommand, requiredString, UsageError } from '../cli-args.js';
-import { isClusterId, randomClusterId } from '../local-cluster.js';
+import type { CliCommand } from '../command.js';
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -12,14 +12,13 @@ const OPTIONS = {
   'ignore-formatted': { type: 'boolean', short: 'g' },
 } as const;
 
-export const STORAGE_USAGE =
-  'storage format --config FILE --cluster-id ID [--ignore-formatted] | random-uuid | info --config FILE';
-
 type Out = NodeJS.WritableStream;
 
 export async function runStorage(argv: string[], out: Out = process.stdout, err: Out = process.stderr): Promise<number> {
-  const [action, ...rest] = argv;
-  const { values } = parseCommand(rest, OPTIONS);
+  // kafka-storage.sh's shape: the action is the one positional word, anywhere among the options.
+  const { values, positionals } = parseCommand(argv, OPTIONS, true);
+  const [action, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`storage takes one action, got '${positionals.join(' ')}'`);
   switch (action) {
     case 'random-uuid':
       out.write(`${randomClusterId()}\n`);
@@ -116,3 +115,22 @@ function info(configFile: string, out: Out): number {
   }
   return 0;
 }
+
+export const storageCommand: CliCommand = {
+  name: 'storage',
+  options: OPTIONS,
+  help: {
+    summary: "Cluster ids and meta.properties, as kafka-storage.sh does: format each node's log dirs with one cluster id before a cluster's first start.",
+    usage: [
+      'storage random-uuid',
+      'storage format --config FILE --cluster-id ID [--ignore-formatted]',
+      'storage info --config FILE',
+    ],
+    options: [
+      ['-c, --config FILE', "the node's broker config (its node.id and log.dirs)"],
+      ['-t, --cluster-id ID', 'format: the cluster id (from strait storage random-uuid)'],
+      ['-g, --ignore-formatted', 'format: leave log dirs that are already formatted as they are, instead of failing'],
+    ],
+  },
+  run: (argv) => runStorage(argv),
+};

@@ -1,6 +1,7 @@
 // `strait topics`: kafka-topics.sh's flags and output layout.
 import { Admin, ConfigSource, type TopicDescription } from '../../client/index.js';
 import { flag, intOption, keyValueOptions, oneAction, parseCommand, requiredString, stringOption, UsageError } from '../cli-args.js';
+import { BOOTSTRAP_SERVER, type CliCommand } from '../command.js';
 
 const OPTIONS = {
   'bootstrap-server': { type: 'string' },
@@ -19,8 +20,6 @@ const OPTIONS = {
 } as const;
 
 const ACTIONS = ['create', 'list', 'describe', 'delete', 'alter'] as const;
-
-export const TOPICS_USAGE = 'topics --bootstrap-server H:P --create|--list|--describe|--delete|--alter [--topic T] [--partitions N] [--replication-factor N] [--config k=v ...]';
 
 export async function runTopics(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values } = parseCommand(argv, OPTIONS);
@@ -104,3 +103,35 @@ export function describeTopic(d: TopicDescription, overrides: string[]): string 
   ];
   return lines.join('\n') + '\n';
 }
+
+export const topicsCommand: CliCommand = {
+  name: 'topics',
+  options: OPTIONS,
+  help: {
+    summary: "Create, list, describe, alter and delete topics, with kafka-topics.sh's flags and output.",
+    usage: [
+      'topics --bootstrap-server H:P --create --topic T [--partitions N] [--replication-factor N] [--config k=v ...] [--if-not-exists]',
+      'topics --bootstrap-server H:P --list [--exclude-internal]',
+      'topics --bootstrap-server H:P --describe [--topic T] [--exclude-internal]',
+      'topics --bootstrap-server H:P --alter --topic T [--partitions N] [--config k=v ...]',
+      'topics --bootstrap-server H:P --delete --topic T [--if-exists]',
+    ],
+    options: [
+      BOOTSTRAP_SERVER,
+      ['--create', 'create the topic'],
+      ['--list', 'print the topic names, one per line'],
+      ['--describe', "print each topic and its partitions in Kafka's layout (every topic without --topic)"],
+      ['--alter', 'add partitions or set topic configs'],
+      ['--delete', 'delete the topic and its data'],
+      ['--topic T', 'the topic'],
+      ['--partitions N', 'partition count (create: default num.partitions; alter: the new, larger count)'],
+      ['--replication-factor N', "replicas per partition (default: the broker's default.replication.factor)"],
+      ['--config k=v', 'a topic config, e.g. retention.ms=60000 (repeatable)'],
+      ['--if-not-exists', 'create: do nothing if the topic exists'],
+      ['--if-exists', 'delete: do nothing if the topic does not exist'],
+      ['--exclude-internal', 'list, describe: leave out internal topics'],
+    ],
+    notes: ['Exactly one of --create, --list, --describe, --alter, --delete.'],
+  },
+  run: (argv) => runTopics(argv),
+};

@@ -1,12 +1,17 @@
-// Start-up of the `strait broker` process: a bad config stops it with the key and line; an unknown
-// key only warns.
+// The `strait broker` process: a bad config stops start-up with the key and line; an unknown key only
+// warns; an error that no request caused ends the process with a fatal line (DESIGN §12).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI_MAIN, useBrokers } from '../helpers/launcher.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeBrokerConfig } from '../../cli/local-broker.js';
+import { CLI_MAIN, spawnBroker, useBrokers } from '../helpers/launcher.js';
+
+/** dist/test/broker -> dist/test/helpers/fault-preload.js */
+const FAULT_PRELOAD = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/fault-preload.js')).href;
 
 function runToExit(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -72,3 +77,42 @@ test('a listener port in use stops start-up with a message, and leaves the data 
   const again = await useBrokers(t).start({ dataDir: `${dir}/data` });
   assert.ok(again.port > 0);
 });
+
+for (const fault of ['throw', 'reject'] as const) {
+  const what = fault === 'throw' ? 'an exception nobody catches' : 'a rejection nobody handles';
+  test(`${what}, outside any request: a fatal line with the error, then exit 1`, async (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-fault-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'broker.properties');
+    writeBrokerConfig(file, { 'node.id': '1', listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': path.join(dir, 'data'), 'metrics.listener': 'http://127.0.0.1:0' });
+    // The preload (test-only, loaded with node --import) throws or rejects from a timer on SIGUSR2,
+    // as a bug in a timer or a forgotten promise would, in a broker that is up and serving.
+    const broker = await spawnBroker(file, undefined, { nodeArgs: ['--import', FAULT_PRELOAD], env: { STRAIT_TEST_FAULT: fault } });
+    const closed = new Promise<void>((resolve) => broker.child.once('close', () => resolve()));
+    t.after(() => {
+      if (broker.child.exitCode === null && broker.child.signalCode === null) broker.child.kill('SIGKILL');
+    });
+    broker.child.kill('SIGUSR2');
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), 20_000); });
+    const outcome = await Promise.race([broker.exited, gaveUp]);
+    clearTimeout(timer);
+    assert.notEqual(outcome, 'timeout', `the broker kept running after ${what}:\n${broker.output.join('')}`);
+    await closed;
+    const output = broker.output.join('');
+    assert.deepEqual(outcome, { code: 1, signal: null }, output);
+    const fatal = output.split('\n').flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string; origin?: string; err?: { message?: string } };
+        return entry.level === 60 ? [entry] : [];
+      } catch {
+        return [];
+      }
+    });
+    assert.equal(fatal.length, 1, output);
+    assert.equal(fatal[0]!.msg, 'unexpected error: exiting');
+    assert.equal(fatal[0]!.origin, fault === 'throw' ? 'uncaughtException' : 'unhandledRejection');
+    assert.match(fatal[0]!.err?.message ?? '', /^injected fault: /);
+    assert.match(output, /strait broker: unexpected error \((uncaughtException|unhandledRejection)\): injected fault/);
+  });
+}

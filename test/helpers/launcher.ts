@@ -54,9 +54,16 @@ process.on('exit', () => {
   }
 });
 
-/** Spawns the broker CLI and waits for its ready line; the child is tracked so it never outlives the tests. */
-export async function spawnBroker(configFile: string, timeoutMs = READY_TIMEOUT_MS): Promise<SpawnedBroker> {
-  const spawned = await spawnLocalBroker(configFile, { timeoutMs });
+/**
+ * Spawns the broker CLI and waits for its ready line; the child is tracked so it never outlives the
+ * tests. nodeArgs and env go to the child (a preload module, its settings).
+ */
+export async function spawnBroker(
+  configFile: string,
+  timeoutMs = READY_TIMEOUT_MS,
+  extra: { nodeArgs?: readonly string[]; env?: Record<string, string> } = {},
+): Promise<SpawnedBroker> {
+  const spawned = await spawnLocalBroker(configFile, { timeoutMs, ...extra });
   live.add(spawned.child);
   void spawned.exited.then(() => live.delete(spawned.child));
   return spawned;

@@ -1,5 +1,5 @@
-// Runs the `strait` CLI as a child process to completion, with optional stdin, and returns its exit
-// code and output; a run that outlives timeoutMs is killed and fails the test.
+// Runs the `strait` CLI as a child process to completion, with optional stdin (and working directory),
+// and returns its exit code and output; a run that outlives timeoutMs is killed and fails the test.
 import { spawn } from 'node:child_process';
 import { CLI_MAIN } from './launcher.js';
 
@@ -9,9 +9,9 @@ export interface StraitRun {
   stderr: string;
 }
 
-export function runStrait(args: string[], input?: string, timeoutMs = 20_000): Promise<StraitRun> {
+export function runStrait(args: string[], input?: string, timeoutMs = 20_000, options: { cwd?: string } = {}): Promise<StraitRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

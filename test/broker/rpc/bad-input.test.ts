@@ -106,5 +106,8 @@ test('bad input changes nothing and the broker keeps serving', async (t) => {
   await t.test('the broker still serves after all of it', async () => {
     const res = await produce(client, topic, 0, batchOf(['last']));
     assert.equal(res.errorCode, ErrorCode.NONE);
+    // Nothing reached the process-level handler, which logs a fatal line and ends the process.
+    assert.doesNotThrow(() => process.kill(broker.pid, 0), 'the broker process is up');
+    assert.doesNotMatch(broker.output(), /"level":60/);
   });
 });

@@ -1,0 +1,14 @@
+// Every `strait` command, in the order `strait --help` lists them.
+import type { CliCommand } from '../command.js';
+import { brokerCommand } from './broker.js';
+import { clusterCommand } from './cluster.js';
+import { configsCommand } from './configs.js';
+import { consumeCommand } from './consume.js';
+import { demoCommand } from './demo.js';
+import { produceCommand } from './produce.js';
+import { storageCommand } from './storage.js';
+import { topicsCommand } from './topics.js';
+
+export const COMMANDS: readonly CliCommand[] = [
+  brokerCommand, topicsCommand, produceCommand, consumeCommand, configsCommand, clusterCommand, storageCommand, demoCommand,
+];
