@@ -3,7 +3,6 @@
 // broker side kept in step with the metadata image (logs per replica, registration and heartbeats),
 // the gRPC listener (Broker, Admin, Quorum), the metrics endpoint and the background log tasks.
 // stop() asks for a controlled shutdown first, then undoes the rest in reverse order.
-import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -16,6 +15,7 @@ import { BrokerCore } from './core/broker-core.js';
 import type { BrokerContext } from './core/broker-context.js';
 import { FetchPurgatory } from './core/fetch-purgatory.js';
 import { TopicManager } from './core/topic-manager.js';
+import { LogDirError, lockLogDirs, type LogDirLocks } from './log/log-dirs.js';
 import { LogManager } from './log/log-manager.js';
 import { readMetaProperties, writeMetaProperties } from './log/meta-properties.js';
 import { brokerDefaultsToTopicConfig, InvalidConfigError, type TopicConfig } from './log/topic-config.js';
@@ -66,6 +66,21 @@ export function topicDefaultsOf(config: BrokerConfig): TopicConfig {
   }
 }
 
+/** Checks and locks every data dir before anything in them is read; an unusable dir is a ConfigError
+ * naming log.dirs (or log.dir) and the path, a dir held by another live process a LogDirLockedError. */
+function lockDataDirs(config: BrokerConfig, logger: Logger): LogDirLocks {
+  try {
+    return lockLogDirs(config.logDirs, (dir, holder) => {
+      logger.warn({ logDir: dir, holderPid: holder?.pid }, 'took over a stale log dir lock (its holder is gone)');
+    });
+  } catch (err) {
+    if (!(err instanceof LogDirError)) throw err;
+    const key = config.explicit['log.dirs'] !== undefined ? 'log.dirs' : 'log.dir';
+    const line = config.lines[key];
+    throw new ConfigError(`${err.dir} ${err.problem}`, { ...(config.file ? { file: config.file } : {}), key, ...(line ? { line } : {}) }, { cause: err });
+  }
+}
+
 /** Kafka-style cluster id: 16 random bytes, URL-safe base64. */
 function newClusterId(): string {
   return randomBytes(16).toString('base64url');
@@ -104,7 +119,16 @@ function establishIdentity(config: BrokerConfig): string {
 
 export async function startBroker(config: BrokerConfig, options: StartOptions): Promise<RunningBroker> {
   const topicDefaults = topicDefaultsOf(config);
-  for (const dir of config.logDirs) mkdirSync(dir, { recursive: true });
+  const dirLocks = lockDataDirs(config, options.logger);
+  try {
+    return await startLocked(config, options, topicDefaults, dirLocks);
+  } catch (err) {
+    dirLocks.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: BrokerConfig, options: StartOptions, topicDefaults: TopicConfig, dirLocks: LogDirLocks): Promise<RunningBroker> {
   const clusterId = establishIdentity(config);
   const logger = options.logger.child({ node: config.nodeId, cluster: clusterId });
   const isBroker = config.processRoles.includes('broker');
@@ -230,6 +254,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
       node.state.failAll(new Error('the node is stopping'));
       logs.stopBackgroundTasks();
       logs.shutdown();
+      dirLocks.release();
       await metricsEndpoint.close();
       logger.info('broker stopped');
     })();
