@@ -14,7 +14,12 @@ export const LOCAL_HOST = '127.0.0.1';
 
 /** Kafka's cluster id form (kafka-storage random-uuid): 16 random bytes, URL-safe base64, 22 chars. */
 export function randomClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  // Never starting with '-' (Kafka's Uuid.randomUuid rule): the id is passed on command lines, where
+  // `--cluster-id -abc...` reads as a missing argument.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** True for an id of Kafka's form: URL-safe base64 of exactly 16 bytes. */
