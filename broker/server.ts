@@ -16,7 +16,8 @@ import type { BrokerContext } from './core/broker-context.js';
 import { FetchPurgatory } from './core/fetch-purgatory.js';
 import { TopicManager } from './core/topic-manager.js';
 import { LogDirError, lockLogDirs, type LogDirLocks } from './log/log-dirs.js';
-import { LogManager } from './log/log-manager.js';
+import { LogManager, type OfflineLog } from './log/log-manager.js';
+import { descriptorShortage, logDescriptorBudget, openDescriptorCount, readOpenFileLimit } from './log/open-file-limit.js';
 import { readMetaProperties, writeMetaProperties } from './log/meta-properties.js';
 import { brokerDefaultsToTopicConfig, InvalidConfigError, type TopicConfig } from './log/topic-config.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
@@ -133,12 +134,26 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
   const logger = options.logger.child({ node: config.nodeId, cluster: clusterId });
   const isBroker = config.processRoles.includes('broker');
 
-  const logs = new LogManager({ logDirs: config.logDirs, logger });
+  // A partition going offline after load: parked fetches answer now, and the controller hears of it
+  // at once (set once the parts that act on it exist).
+  let onLogOffline: (log: OfflineLog) => void = () => {};
+  const openFileLimit = readOpenFileLimit();
+  const descriptorBudget = logDescriptorBudget(openFileLimit, openDescriptorCount());
+  const logs = new LogManager({
+    logDirs: config.logDirs, logger, onOffline: (log) => onLogOffline(log), ...(descriptorBudget === undefined ? {} : { descriptorBudget }),
+  });
   // Logs open with the defaults; the metadata image gives each topic its overrides once applied.
   logs.loadLogs(() => topicDefaults);
   // The checkpointed high watermark can trail the log after a crash. Until followers replicate (a
   // later issue), an append is committed once the leader has it, so everything in a log is.
   for (const log of logs.allLogs()) log.highWatermark = log.logEndOffset;
+  const shortage = descriptorShortage(
+    [...logs.allLogs().map((l) => l.numberOfSegments), ...logs.offlineLogs().map(() => 1)], openFileLimit);
+  if (shortage) {
+    logger.warn({ ...shortage, partitions: logs.allLogs().length + logs.offlineLogs().length },
+      `the partition logs need about ${shortage.needed} file descriptors but the open-file limit is ${shortage.limit}: `
+      + 'partitions beyond it will be offline; raise the limit (ulimit -n, systemd LimitNOFILE, docker --ulimit nofile)');
+  }
 
   let stop: () => Promise<void> = () => Promise.resolve();
   const onFatal = options.onFatal ?? ((message: string) => {
@@ -174,9 +189,17 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     nodeId: config.nodeId, clusterId, advertised, rack: config.rack, heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
     requestTimeoutMs: config.quorumRequestTimeoutMs, channel: node.channel, state: node.state,
     logger: logger.child({ component: 'lifecycle' }), onFatal, controllerKnown: () => node.quorum.leaderId() !== undefined,
-    // Caught up: the image is current, so logs of topics deleted while this node was away can go.
-    onCaughtUp: () => topics.removeStrayLogs(node.state.image),
+    // Caught up: the image is current, so directories that do not match it can be judged: those of
+    // topics deleted while this node was away, and strays of another incarnation of a name.
+    onCaughtUp: () => topics.catchUp(node.state.image),
+    offlineReplicas: () => topics.offlineReplicas(),
   });
+  onLogOffline = (log) => {
+    purgatory.onAppend(log.topic, log.partition);
+    lifecycle.heartbeatSoon();
+  };
+  // A voter loaded its metadata snapshot before anyone listened: its topics take their configs now.
+  if (isBroker) topics.syncAll(node.state.image);
 
   const metrics = new BrokerMetrics(registry, {
     logs: () => logs.allLogs(),
@@ -185,6 +208,7 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
       for (const t of node.state.image.topics()) for (const p of t.partitions) if (p.leader < 0) offline++;
       return offline;
     },
+    offlineReplicas: () => logs.offlineLogs().length,
     isActiveController: () => node.controller?.isActive === true,
   });
   const ctx: BrokerContext = {
