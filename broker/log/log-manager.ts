@@ -142,7 +142,7 @@ export class LogManager {
           continue;
         }
         const key = keyOf(topic, partition);
-        if (this.logs.has(key)) {
+        if (this.logs.has(key) || this.offline.has(key)) {
           this.logger.error({ logDir, dir: entry.name }, 'partition found in two log dirs; keeping the first');
           continue;
         }
@@ -413,11 +413,10 @@ export class LogManager {
       fs.renameSync(dir, target);
       syncDirectory(path.dirname(dir));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') target = dir;
-      else {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.logger.error({ dir, err: (err as Error).message }, 'could not rename a directory before removing it; removing it in place');
-        target = dir;
       }
+      target = dir;
     }
     if (log) {
       // Closes the segment files; its own removal of log.dir finds nothing once the rename happened.
