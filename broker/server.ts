@@ -3,7 +3,6 @@
 // broker side kept in step with the metadata image (logs per replica, registration and heartbeats),
 // the gRPC listener (Broker, Admin, Quorum), the metrics endpoint and the background log tasks.
 // stop() asks for a controlled shutdown first, then undoes the rest in reverse order.
-import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
@@ -16,7 +15,9 @@ import { BrokerCore } from './core/broker-core.js';
 import type { BrokerContext } from './core/broker-context.js';
 import { FetchPurgatory } from './core/fetch-purgatory.js';
 import { TopicManager } from './core/topic-manager.js';
-import { LogManager } from './log/log-manager.js';
+import { LogDirError, lockLogDirs, type LogDirLocks } from './log/log-dirs.js';
+import { LogManager, type OfflineLog } from './log/log-manager.js';
+import { descriptorShortage, logDescriptorBudget, openDescriptorCount, readOpenFileLimit } from './log/open-file-limit.js';
 import { readMetaProperties, writeMetaProperties } from './log/meta-properties.js';
 import { brokerDefaultsToTopicConfig, InvalidConfigError, type TopicConfig } from './log/topic-config.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
@@ -69,6 +70,21 @@ export function topicDefaultsOf(config: BrokerConfig): TopicConfig {
   }
 }
 
+/** Checks and locks every data dir before anything in them is read; an unusable dir is a ConfigError
+ * naming log.dirs (or log.dir) and the path, a dir held by another live process a LogDirLockedError. */
+function lockDataDirs(config: BrokerConfig, logger: Logger): LogDirLocks {
+  try {
+    return lockLogDirs(config.logDirs, (dir, holder) => {
+      logger.warn({ logDir: dir, holderPid: holder?.pid }, 'took over a stale log dir lock (its holder is gone)');
+    });
+  } catch (err) {
+    if (!(err instanceof LogDirError)) throw err;
+    const key = config.explicit['log.dirs'] !== undefined ? 'log.dirs' : 'log.dir';
+    const line = config.lines[key];
+    throw new ConfigError(`${err.dir} ${err.problem}`, { ...(config.file ? { file: config.file } : {}), key, ...(line ? { line } : {}) }, { cause: err });
+  }
+}
+
 /**
  * The cluster id: cluster.id, else meta.properties (written by `strait storage format`), else — only
  * for a node that is its own whole quorum — a new one. It is stored in meta.properties of every log
@@ -102,17 +118,40 @@ function establishIdentity(config: BrokerConfig): string {
 
 export async function startBroker(config: BrokerConfig, options: StartOptions): Promise<RunningBroker> {
   const topicDefaults = topicDefaultsOf(config);
-  for (const dir of config.logDirs) mkdirSync(dir, { recursive: true });
+  const dirLocks = lockDataDirs(config, options.logger);
+  try {
+    return await startLocked(config, options, topicDefaults, dirLocks);
+  } catch (err) {
+    dirLocks.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: BrokerConfig, options: StartOptions, topicDefaults: TopicConfig, dirLocks: LogDirLocks): Promise<RunningBroker> {
   const clusterId = establishIdentity(config);
   const logger = options.logger.child({ node: config.nodeId, cluster: clusterId });
   const isBroker = config.processRoles.includes('broker');
 
-  const logs = new LogManager({ logDirs: config.logDirs, logger });
+  // A partition going offline after load: parked fetches answer now, and the controller hears of it
+  // at once (set once the parts that act on it exist).
+  let onLogOffline: (log: OfflineLog) => void = () => {};
+  const openFileLimit = readOpenFileLimit();
+  const descriptorBudget = logDescriptorBudget(openFileLimit, openDescriptorCount());
+  const logs = new LogManager({
+    logDirs: config.logDirs, logger, onOffline: (log) => onLogOffline(log), ...(descriptorBudget === undefined ? {} : { descriptorBudget }),
+  });
   // Logs open with the defaults; the metadata image gives each topic its overrides once applied.
   logs.loadLogs(() => topicDefaults);
   // The checkpointed high watermark can trail the log after a crash. Until followers replicate (a
   // later issue), an append is committed once the leader has it, so everything in a log is.
   for (const log of logs.allLogs()) log.highWatermark = log.logEndOffset;
+  const shortage = descriptorShortage(
+    [...logs.allLogs().map((l) => l.numberOfSegments), ...logs.offlineLogs().map(() => 1)], openFileLimit);
+  if (shortage) {
+    logger.warn({ ...shortage, partitions: logs.allLogs().length + logs.offlineLogs().length },
+      `the partition logs need about ${shortage.needed} file descriptors but the open-file limit is ${shortage.limit}: `
+      + 'partitions beyond it will be offline; raise the limit (ulimit -n, systemd LimitNOFILE, docker --ulimit nofile)');
+  }
 
   let stop: () => Promise<void> = () => Promise.resolve();
   const onFatal = options.onFatal ?? ((message: string) => {
@@ -148,9 +187,17 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
     nodeId: config.nodeId, clusterId, advertised, rack: config.rack, heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
     requestTimeoutMs: config.quorumRequestTimeoutMs, channel: node.channel, state: node.state,
     logger: logger.child({ component: 'lifecycle' }), onFatal, controllerKnown: () => node.quorum.leaderId() !== undefined,
-    // Caught up: the image is current, so logs of topics deleted while this node was away can go.
-    onCaughtUp: () => topics.removeStrayLogs(node.state.image),
+    // Caught up: the image is current, so directories that do not match it can be judged: those of
+    // topics deleted while this node was away, and strays of another incarnation of a name.
+    onCaughtUp: () => topics.catchUp(node.state.image),
+    offlineReplicas: () => topics.offlineReplicas(),
   });
+  onLogOffline = (log) => {
+    purgatory.onAppend(log.topic, log.partition);
+    lifecycle.heartbeatSoon();
+  };
+  // A voter loaded its metadata snapshot before anyone listened: its topics take their configs now.
+  if (isBroker) topics.syncAll(node.state.image);
 
   const metrics = new BrokerMetrics(registry, {
     logs: () => logs.allLogs(),
@@ -159,6 +206,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
       for (const t of node.state.image.topics()) for (const p of t.partitions) if (p.leader < 0) offline++;
       return offline;
     },
+    offlineReplicas: () => logs.offlineLogs().length,
     isActiveController: () => node.controller?.isActive === true,
   });
   const ctx: BrokerContext = {
@@ -231,6 +279,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions): 
       node.state.failAll(new Error('the node is stopping'));
       logs.stopBackgroundTasks();
       logs.shutdown();
+      dirLocks.release();
       await metricsEndpoint.close();
       logger.info('broker stopped');
     })();

@@ -1,11 +1,13 @@
 // A broker's membership: registers with the active controller (retrying until one answers),
 // heartbeats every broker.heartbeat.interval.ms (faster while still fenced, so a new broker is
 // unfenced as soon as it has caught up), registers again after STALE_BROKER_EPOCH, and on shutdown
-// asks for a controlled shutdown until the controller says the leaderships have moved away.
+// asks for a controlled shutdown until the controller says the leaderships have moved away. Every
+// heartbeat carries the replicas whose logs are offline here (Kafka's heartbeat carries the offline
+// log dirs), so that the controller moves their leadership and shows them offline.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/errors.js';
-import type { BrokerHeartbeatResponse, BrokerRegistrationResponse } from '../metadata/index.js';
+import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ReplicaRef } from '../metadata/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { ControllerChannel } from './controller-channel.js';
 
@@ -24,6 +26,8 @@ export interface BrokerLifecycleOptions {
   onCaughtUp?: () => void;
   /** Whether an active controller is known (a controlled shutdown without one cannot move anything). */
   controllerKnown: () => boolean;
+  /** This broker's replicas whose logs are offline here, sent with every heartbeat. */
+  offlineReplicas?: () => ReplicaRef[];
 }
 
 const FENCED_HEARTBEAT_MS = 100;
@@ -37,6 +41,9 @@ export class BrokerLifecycle {
   private stopped = false;
   private shuttingDown = false;
   private timer: NodeJS.Timeout | undefined;
+  private beating = false;
+  /** heartbeatSoon() was called while a heartbeat was in flight: send the next one at once. */
+  private beatAgain = false;
   private unfencedWaiters: (() => void)[] = [];
 
   constructor(private readonly options: BrokerLifecycleOptions) {}
@@ -63,6 +70,18 @@ export class BrokerLifecycle {
         resolve(true);
       });
     });
+  }
+
+  /** Sends the next heartbeat now rather than at the interval: something the controller must know
+   * changed (a replica's log went offline). */
+  heartbeatSoon(): void {
+    if (this.stopped || this.shuttingDown || this.epoch < 0) return;
+    if (this.beating) {
+      this.beatAgain = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   private schedule(ms: number): void {
@@ -95,6 +114,7 @@ export class BrokerLifecycle {
     const { response } = await channel.run('brokerHeartbeat', {
       // In the image's offset space (the controller compares it with record offsets).
       brokerId: nodeId, brokerEpoch: this.epoch, currentMetadataOffset: state.image.highestOffset, wantFence: false, wantShutdown,
+      offlineReplicas: this.options.offlineReplicas?.() ?? [],
     }, requestTimeoutMs);
     return response as BrokerHeartbeatResponse;
   }
@@ -102,11 +122,14 @@ export class BrokerLifecycle {
   private async beat(): Promise<void> {
     if (this.stopped || this.shuttingDown) return;
     const { logger, heartbeatIntervalMs } = this.options;
+    this.beating = true;
+    this.beatAgain = false;
     try {
       if (this.epoch < 0) await this.register();
       const answer = await this.heartbeat(false);
       this.observe(answer);
     } catch (err) {
+      this.beating = false;
       if (this.fatalIfForeign(err)) return;
       if (err instanceof StraitError && err.code === ErrorCode.STALE_BROKER_EPOCH) {
         logger.warn({ brokerEpoch: this.epoch }, 'broker epoch is stale; registering again');
@@ -117,7 +140,9 @@ export class BrokerLifecycle {
       this.schedule(RETRY_MS);
       return;
     }
-    this.schedule(this.fenced ? Math.min(FENCED_HEARTBEAT_MS, heartbeatIntervalMs) : heartbeatIntervalMs);
+    this.beating = false;
+    if (this.beatAgain) this.schedule(0);
+    else this.schedule(this.fenced ? Math.min(FENCED_HEARTBEAT_MS, heartbeatIntervalMs) : heartbeatIntervalMs);
   }
 
   private observe(answer: BrokerHeartbeatResponse): void {

@@ -96,7 +96,7 @@ export class ControllerChannel {
         const r = request as ControllerWrites['brokerHeartbeat'];
         const res = await call<RemoteAnswer & BrokerHeartbeatResponse>('BrokerHeartbeat', {
           brokerId: r.brokerId, brokerEpoch: r.brokerEpoch, currentMetadataOffset: r.currentMetadataOffset,
-          wantFence: r.wantFence, wantShutdown: r.wantShutdown,
+          wantFence: r.wantFence, wantShutdown: r.wantShutdown, offlineReplicas: r.offlineReplicas ?? [],
         });
         const response: BrokerHeartbeatResponse = { isCaughtUp: res.isCaughtUp, isFenced: res.isFenced, shouldShutDown: res.shouldShutDown };
         // A heartbeat's records need not be applied here before the broker goes on.

@@ -1,7 +1,7 @@
 // Metadata and DescribeCluster, answered from the metadata image this node has applied (any node
 // answers, as in Kafka): brokers are the registered, unfenced brokers with their advertised
 // endpoints; the controller is the Raft leader; partitions carry leader, leader epoch, replicas, ISR
-// and the fenced replicas as offline.
+// and as offline the replicas on fenced brokers and those whose broker reported their log offline.
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { BrokerInfo } from '../../client/wire/generated/strait/v1/BrokerInfo.js';
 import type { MetadataRequest__Output } from '../../client/wire/generated/strait/v1/MetadataRequest.js';
@@ -27,7 +27,7 @@ function topicMetadata(image: MetadataImage, topic: TopicImage): TopicMetadata {
     leaderEpoch: p.leaderEpoch,
     replicaNodes: [...p.replicas],
     isrNodes: [...p.isr],
-    offlineReplicas: p.replicas.filter(fenced),
+    offlineReplicas: p.replicas.filter((id) => fenced(id) || p.offlineReplicas.includes(id)),
   }));
   return { errorCode: ErrorCode.NONE, name: topic.name, topicId: topic.topicId, isInternal: isInternal(topic.name), partitions };
 }

@@ -3,7 +3,13 @@
 // a removed topic deleted (DeleteTopics removes the data on every node); config changes applied to
 // the live logs. Changes go through the active controller (ControllerChannel); reads come from the
 // image this node has applied.
-import path from 'node:path';
+//
+// A partition directory is that topic's log only when its topic id (partition.metadata) is the
+// image's. While this broker catches up, the images it applies can be older than its directories (a
+// topic deleted and created again under the same name later in the log), so a directory that does
+// not match is left alone, neither used nor removed; once caught up (the image is current) it is a
+// stray and removed, and an older directory without an id takes the image's. A partition whose log
+// is offline here answers KAFKA_STORAGE_ERROR and is reported to the controller (offlineReplicas).
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { PartitionLog } from '../log/log-types.js';
@@ -55,6 +61,9 @@ export class TopicManager {
   /** Replicas of this node whose logs are still to be created. */
   private missing: { topicId: string; partition: number }[] = [];
   private draining = false;
+  /** This broker has caught up with the metadata: directories that do not match the image may be
+   * judged (removed as strays, or claimed when they have no id). */
+  private current = false;
 
   constructor(private readonly options: TopicManagerOptions) {
     this.defaults = options.defaults;
@@ -90,8 +99,21 @@ export class TopicManager {
     return config;
   }
 
+  /** The partition's log, when this node has it and it belongs to the image's topic of that name. */
   log(name: string, partition: number): PartitionLog | undefined {
-    return this.options.logs.getLog(name, partition);
+    const topic = this.image.topic(name);
+    return topic === undefined ? undefined : this.usableLog(topic, partition);
+  }
+
+  /** This node's replicas (by topic id) whose logs are offline here, for the controller. */
+  offlineReplicas(): { topicId: string; partition: number }[] {
+    const out: { topicId: string; partition: number }[] = [];
+    for (const down of this.options.logs.offlineLogs()) {
+      const topic = this.image.topic(down.topic);
+      if (!topic || (down.topicId !== undefined && down.topicId !== topic.topicId)) continue;
+      if (topic.partitions[down.partition]?.replicas.includes(this.options.nodeId)) out.push({ topicId: topic.topicId, partition: down.partition });
+    }
+    return out;
   }
 
   partition(name: string, partition: number): PartitionImage | undefined {
@@ -100,12 +122,16 @@ export class TopicManager {
 
   /**
    * The partition's log when this node leads it: UNKNOWN_TOPIC_OR_PARTITION for a partition the image
-   * lacks, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when the caller's epoch is older / newer than
-   * the image's, NOT_LEADER_OR_FOLLOWER when another broker leads (or none does).
+   * lacks, KAFKA_STORAGE_ERROR when its log is offline here (checked first, as Kafka does for an
+   * offline replica), FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when the caller's epoch is older /
+   * newer than the image's, NOT_LEADER_OR_FOLLOWER when another broker leads (or none does).
    */
   leaderLog(name: string, partition: number, currentLeaderEpoch?: number): { log: PartitionLog; leaderEpoch: number } {
-    const p = this.image.partition(name, partition);
-    if (!p) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${name}-${partition} does not exist`);
+    const topic = this.image.topic(name);
+    const p = topic?.partitions[partition];
+    if (!topic || !p) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${name}-${partition} does not exist`);
+    const down = this.options.logs.offlineLog(name, partition);
+    if (down) throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${name}-${partition} is offline on node ${this.options.nodeId}: ${down.error}`);
     if (epochGiven(currentLeaderEpoch) && currentLeaderEpoch < p.leaderEpoch) {
       throw new StraitError(ErrorCode.FENCED_LEADER_EPOCH, `Leader epoch ${currentLeaderEpoch} of ${name}-${partition} is older than ${p.leaderEpoch}`);
     }
@@ -115,9 +141,25 @@ export class TopicManager {
     if (p.leader !== this.options.nodeId) {
       throw new StraitError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Node ${this.options.nodeId} does not lead ${name}-${partition} (leader ${p.leader})`);
     }
-    const log = this.options.logs.getLog(name, partition) ?? this.createLog(name, partition);
-    if (!log) throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${name}-${partition} is offline on node ${this.options.nodeId}`);
-    return { log, leaderEpoch: p.leaderEpoch };
+    return { log: this.leaderLogOf(topic, partition), leaderEpoch: p.leaderEpoch };
+  }
+
+  private leaderLogOf(topic: TopicImage, partition: number): PartitionLog {
+    const { logs, nodeId } = this.options;
+    const where = `${topic.name}-${partition}`;
+    if (!logs.getLog(topic.name, partition)) return logs.createLog(topic.name, partition, this.configOf(topic.name), topic.topicId);
+    const log = this.usableLog(topic, partition);
+    if (log) return log;
+    // Only until this broker has caught up: then the directory is claimed or removed as a stray.
+    throw new StraitError(ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      `The directory of ${where} on node ${nodeId} belongs to topic id ${logs.topicIdOf(topic.name, partition) ?? '(none)'}, not ${topic.topicId}; `
+      + 'it is settled once this broker has caught up with the metadata');
+  }
+
+  /** The log on disk when its recorded topic id is the topic's. */
+  private usableLog(topic: TopicImage, partition: number): PartitionLog | undefined {
+    const log = this.options.logs.getLog(topic.name, partition);
+    return log && this.options.logs.topicIdOf(topic.name, partition) === topic.topicId ? log : undefined;
   }
 
   /** The topic, created through the controller with the defaults if it does not exist (auto.create.topics.enable). */
@@ -154,38 +196,64 @@ export class TopicManager {
     if (result.errorCode !== ErrorCode.NONE) throw new StraitError(result.errorCode, result.errorMessage);
   }
 
-  /** Brings this node's logs in step with a new image: removed topics' logs deleted, missing
-   * replicas' logs created, changed configs applied. */
+  /** Brings this node's logs in step with a new image: removed topics' logs deleted (by topic id,
+   * so a directory of a later incarnation of the name stays), missing replicas' logs created,
+   * changed configs applied. */
   apply(image: MetadataImage, previous: MetadataImage): void {
-    const { logs, logger, nodeId } = this.options;
+    const { logs, logger } = this.options;
     for (const old of previous.topics()) {
-      const now = image.topicById(old.topicId);
-      if (now) continue;
+      if (image.topicById(old.topicId)) continue;
       this.configs.delete(old.name);
-      if (old.partitions.some((p) => logs.getLog(old.name, p.partition))) {
-        logs.deleteLogs(old.name);
-        logger.info({ topic: old.name, topicId: old.topicId }, 'topic deleted: logs removed');
-      }
+      if (logs.deleteLogs(old.name, old.topicId) > 0) logger.info({ topic: old.name, topicId: old.topicId }, 'topic deleted: logs removed');
     }
     for (const topic of image.topics()) {
       const before = previous.topicById(topic.topicId);
       if (before === topic) continue;
-      // A topic first seen (also at start-up, when the logs were opened with the defaults) or
-      // with new overrides: its live logs take the image's config.
-      const configChanged = before === undefined || before.configs !== topic.configs;
-      if (configChanged) this.configs.delete(topic.name);
-      const config = this.configOf(topic.name);
-      for (const p of topic.partitions) {
-        const log = logs.getLog(topic.name, p.partition);
-        if (log) {
-          if (configChanged) log.updateConfig(config);
-        } else if (p.replicas.includes(nodeId)) {
-          this.missing.push({ topicId: topic.topicId, partition: p.partition });
-        }
-      }
+      this.sync(topic, before === undefined || before.configs !== topic.configs);
       if (!before) logger.info({ topic: topic.name, topicId: topic.topicId, partitions: topic.partitions.length }, 'topic created');
     }
     this.createMissingLogs();
+  }
+
+  /** Every topic of the image synced with its logs (configs applied, missing replica logs queued):
+   * at start-up, where the image may come from a snapshot loaded before anyone listened. */
+  syncAll(image: MetadataImage): void {
+    for (const topic of image.topics()) this.sync(topic, true);
+    this.createMissingLogs();
+  }
+
+  /**
+   * One topic's partitions against this node's directories. A topic first seen (also at start-up,
+   * when the logs were opened with the defaults) or with new overrides: its logs take the image's
+   * config. Once caught up, a directory of another topic id is removed as a stray and one without an
+   * id takes the topic's.
+   */
+  private sync(topic: TopicImage, configChanged: boolean): void {
+    const { logs, logger, nodeId } = this.options;
+    if (configChanged) this.configs.delete(topic.name);
+    const config = this.configOf(topic.name);
+    for (const p of topic.partitions) {
+      const log = logs.getLog(topic.name, p.partition);
+      const diskTopicId = log ? logs.topicIdOf(topic.name, p.partition) : logs.offlineLog(topic.name, p.partition)?.topicId;
+      if (log && diskTopicId === undefined && this.current) {
+        try {
+          logs.assignTopicId(topic.name, p.partition, topic.topicId);
+          logger.info({ topic: topic.name, partition: p.partition, topicId: topic.topicId }, 'an older partition directory without a topic id takes the metadata\'s');
+        } catch (err) {
+          logger.error({ err, topic: topic.name, partition: p.partition }, 'could not record the topic id of a partition directory');
+          continue;
+        }
+      } else if (diskTopicId !== undefined && diskTopicId !== topic.topicId) {
+        if (!this.current) continue;
+        logs.removeStray(topic.name, p.partition, topic.topicId);
+      }
+      const usable = this.usableLog(topic, p.partition);
+      if (usable) {
+        if (configChanged) usable.updateConfig(config);
+      } else if (p.replicas.includes(nodeId) && !logs.getLog(topic.name, p.partition) && !logs.offlineLog(topic.name, p.partition)) {
+        this.missing.push({ topicId: topic.topicId, partition: p.partition });
+      }
+    }
   }
 
   /** Creates queued replica logs, a slice at a time so that a topic of thousands of partitions does
@@ -195,7 +263,7 @@ export class TopicManager {
     const batch = this.missing.splice(0, LOGS_PER_TURN);
     for (const { topicId, partition } of batch) {
       const topic = this.image.topicById(topicId);
-      if (topic?.partitions[partition]?.replicas.includes(this.options.nodeId)) this.createLog(topic.name, partition);
+      if (topic?.partitions[partition]?.replicas.includes(this.options.nodeId)) this.createLog(topic, partition);
     }
     if (this.missing.length > 0 && !this.draining) {
       this.draining = true;
@@ -206,34 +274,35 @@ export class TopicManager {
     }
   }
 
-  private createLog(name: string, partition: number): PartitionLog | undefined {
+  /** Creates a replica's log unless a directory (or an offline one) already holds the partition. A
+   * failure is logged by the log manager and leaves the partition offline. */
+  private createLog(topic: TopicImage, partition: number): void {
     const { logs, logger } = this.options;
-    const existing = logs.getLog(name, partition);
-    if (existing) return existing;
-    if (logs.failedLogs().some((f) => path.basename(f.dir) === `${name}-${partition}`)) return undefined;
+    if (logs.getLog(topic.name, partition) || logs.offlineLog(topic.name, partition)) return;
     try {
-      const created = logs.createLog(name, partition, this.configOf(name));
-      if (!(created instanceof Promise)) return created;
-      created.catch((err: unknown) => logger.error({ err, topic: name, partition }, 'could not create a partition log'));
+      logs.createLog(topic.name, partition, this.configOf(topic.name), topic.topicId);
     } catch (err) {
-      logger.error({ err, topic: name, partition }, 'could not create a partition log');
+      if (!(err instanceof StraitError && err.code === ErrorCode.KAFKA_STORAGE_ERROR)) {
+        logger.error({ err, topic: topic.name, partition }, 'could not create a partition log');
+      }
     }
-    return undefined;
   }
 
-  /** Deletes logs of topics the image does not hold (deleted while this node was away). Only call
-   * with an image that is known to be current (this broker has caught up). */
-  removeStrayLogs(image: MetadataImage): void {
+  /**
+   * Called once this broker has caught up (the image is current). Directories of topics the image
+   * does not hold (deleted while this node was away) are removed; then every topic is synced, which
+   * removes directories of another incarnation of a name as strays and gives older directories
+   * without an id the image's. From now on apply() judges every change the same way.
+   */
+  catchUp(image: MetadataImage): void {
     const { logs, logger } = this.options;
-    const strays = new Set<string>();
-    for (const log of logs.allLogs()) {
-      const topic = image.topic(log.topic);
-      if (!topic || log.partition >= topic.partitions.length) strays.add(log.topic);
-    }
-    for (const name of strays) {
+    this.current = true;
+    const names = new Set([...[...logs.allLogs()].map((l) => l.topic), ...logs.offlineLogs().map((o) => o.topic)]);
+    for (const name of names) {
       if (image.topic(name)) continue;
-      logs.deleteLogs(name);
-      logger.warn({ topic: name }, 'removed the logs of a topic the metadata no longer has');
+      const removed = logs.deleteLogs(name);
+      if (removed > 0) logger.warn({ topic: name, partitions: removed }, 'removed the logs of a topic the metadata no longer has');
     }
+    this.syncAll(image);
   }
 }

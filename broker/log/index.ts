@@ -6,11 +6,16 @@ export {
   Log, type LogOpenOptions, LATEST_TIMESTAMP, EARLIEST_TIMESTAMP, MAX_TIMESTAMP_QUERY,
 } from './log.js';
 export {
-  LogManager, type LogManagerOptions, type BackgroundIntervals, type FailedLog,
+  LogManager, type LogManagerOptions, type BackgroundIntervals, type OfflineLog,
   CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, REPLICATION_CHECKPOINT, CLEANER_CHECKPOINT,
 } from './log-manager.js';
 export { cleanLog, type CleanOutcome } from './log-cleaner.js';
 export { readMetaProperties, writeMetaProperties, META_PROPERTIES, type MetaProperties } from './meta-properties.js';
+export {
+  PARTITION_METADATA_FILE, formatPartitionMetadata, readPartitionMetadata, writePartitionMetadata,
+} from './partition-metadata.js';
+export { LOCK_FILE, LogDirLock, LogDirLockedError, type LockHolder } from './log-dir-lock.js';
+export { LogDirError, LogDirLocks, checkLogDir, lockLogDirs } from './log-dirs.js';
 export {
   CorruptCheckpointError, readOffsetCheckpoint, writeOffsetCheckpoint, writeFileAtomic, type TopicPartitionOffset,
 } from './checkpoint-file.js';

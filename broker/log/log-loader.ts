@@ -76,6 +76,24 @@ export function loadSegments(p: LoadParams): LoadedSegments {
   for (let i = 0; i < bases.length; i++) if (bases[i]! <= p.recoveryPoint) firstUnflushed = i;
 
   const segments: LogSegment[] = [];
+  try {
+    return scanSegments(p, bases, firstUnflushed, segments);
+  } catch (err) {
+    // A log that cannot open keeps no descriptors (they are scarce when EMFILE is the reason).
+    for (const s of segments) {
+      try {
+        s.close();
+      } catch {
+        // being given up either way
+      }
+    }
+    throw err;
+  }
+}
+
+/** Opens each segment into `segments` (so the caller can close them on failure), recovering from
+ * the first unflushed one on after a crash. */
+function scanSegments(p: LoadParams, bases: number[], firstUnflushed: number, segments: LogSegment[]): LoadedSegments {
   let truncated = false;
   for (let i = 0; i < bases.length; i++) {
     const segment = LogSegment.open(p.dir, bases[i]!, p.sizing, p.now);

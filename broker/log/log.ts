@@ -37,6 +37,9 @@ export interface LogOpenOptions {
   recoveryPoint?: number;
   /** The log dir was shut down cleanly: trust the indexes instead of scanning. */
   cleanShutdown?: boolean;
+  /** Told of every failed file operation (before the KAFKA_STORAGE_ERROR is thrown): the owner
+   * takes the partition offline. */
+  onStorageError?: (err: StraitError) => void;
 }
 
 export class Log implements PartitionLog {
@@ -61,6 +64,7 @@ export class Log implements PartitionLog {
   private readonly producerState: ProducerStateManager;
   private readonly epochCache: LeaderEpochCache;
   private readonly logger: Logger;
+  private readonly onStorageError: ((err: StraitError) => void) | undefined;
   readonly now: () => number;
 
   private constructor(o: LogOpenOptions) {
@@ -70,6 +74,7 @@ export class Log implements PartitionLog {
     this.cfg = o.config;
     this.now = o.now ?? Date.now;
     this.logger = o.logger.child({ topic: o.topic, partition: o.partition });
+    this.onStorageError = o.onStorageError;
     const loaded = loadSegments({
       dir: o.dir, topic: o.topic, partition: o.partition, sizing: o.config, logger: this.logger, now: this.now(),
       recoveryPoint: o.recoveryPoint ?? 0, cleanShutdown: o.cleanShutdown ?? false,
@@ -81,10 +86,16 @@ export class Log implements PartitionLog {
     this.highWatermark = this.endOffset;
     this.cleanedUpTo = this.startOffset;
     this.lastFlushMs = this.now();
-    this.producerState = new ProducerStateManager(o.dir);
-    this.epochCache = new LeaderEpochCache(o.dir);
-    this.loadEpochCache();
-    this.loadProducerState();
+    try {
+      this.producerState = new ProducerStateManager(o.dir);
+      this.epochCache = new LeaderEpochCache(o.dir);
+      this.loadEpochCache();
+      this.loadProducerState();
+    } catch (err) {
+      // A log that cannot open keeps no descriptors (they are scarce when EMFILE is the reason).
+      this.abandon();
+      throw err;
+    }
   }
 
   /** Opens (creating if needed) the log in o.dir, recovering it when the shutdown was not clean. */
@@ -225,7 +236,7 @@ export class Log implements PartitionLog {
       return this.readFrom(offset, maxBytes, limit, options.minOneBatch) ?? empty;
     } catch (err) {
       // The files changed under us (disk fault, outside interference): the partition's storage is bad.
-      throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `read of ${this.topic}-${this.partition} at ${offset} failed: ${(err as Error).message}`, { cause: err });
+      throw this.storageError(`read at ${offset}`, err);
     }
   }
 
@@ -325,7 +336,11 @@ export class Log implements PartitionLog {
 
   flush(): void {
     if (this.closed) return;
-    for (const s of this.segments) if (s.nextOffset > this.recoveryPointOffset || s === this.active) s.flush();
+    try {
+      for (const s of this.segments) if (s.nextOffset > this.recoveryPointOffset || s === this.active) s.flush();
+    } catch (err) {
+      throw this.storageError('flush', err);
+    }
     this.recoveryPointOffset = this.endOffset;
     this.unflushedMessages = 0;
     this.lastFlushMs = this.now();
@@ -403,6 +418,26 @@ export class Log implements PartitionLog {
     return this.closed;
   }
 
+  /** Closes the files without writing anything more: the storage failed, so a flush could fail again. */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.segments) {
+      try {
+        s.close();
+      } catch {
+        // the file is being given up either way
+      }
+    }
+  }
+
+  /** A KAFKA_STORAGE_ERROR for a failed file operation, reported to the owner first. */
+  private storageError(what: string, err: unknown): StraitError {
+    const error = new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `${what} of ${this.topic}-${this.partition} failed: ${(err as Error).message}`, { cause: err });
+    this.onStorageError?.(error);
+    return error;
+  }
+
   /** Closes the files and removes the whole partition directory. */
   deleteFiles(): void {
     if (!this.closed) {
@@ -421,13 +456,13 @@ export class Log implements PartitionLog {
     const last = summaries.at(-1)!;
     const maxTimestamp = summaries.reduce((m, s) => Math.max(m, s.maxTimestamp), -1);
     const active = this.active;
-    if (active.shouldRoll(this.cfg, records.length, maxTimestamp, now) || last.lastOffset - active.baseOffset > INT32_MAX) {
-      this.roll(Math.max(first.baseOffset, this.endOffset));
-    }
     try {
+      if (active.shouldRoll(this.cfg, records.length, maxTimestamp, now) || last.lastOffset - active.baseOffset > INT32_MAX) {
+        this.roll(Math.max(first.baseOffset, this.endOffset));
+      }
       this.active.append(records, summaries, this.cfg.indexIntervalBytes);
     } catch (err) {
-      throw new StraitError(ErrorCode.KAFKA_STORAGE_ERROR, `append to ${this.topic}-${this.partition} failed: ${(err as Error).message}`, { cause: err });
+      throw this.storageError('append', err);
     }
     for (const { header } of batches) this.producerState.update(header, header.baseOffset, now);
     this.endOffset = last.lastOffset + 1;

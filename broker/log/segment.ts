@@ -89,12 +89,21 @@ export class LogSegment {
   private constructor(readonly dir: string, readonly baseOffset: number, sizing: SegmentSizing, now: number, truncate: boolean) {
     const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | (truncate ? fs.constants.O_TRUNC : 0);
     this.fd = fs.openSync(this.logPath, flags, 0o644);
-    this.fileSize = fs.fstatSync(this.fd).size;
-    if (truncate) {
-      for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) fs.rmSync(segmentFilePath(dir, baseOffset, suffix), { force: true });
+    let offsetIndex: OffsetIndex | undefined;
+    try {
+      this.fileSize = fs.fstatSync(this.fd).size;
+      if (truncate) {
+        for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) fs.rmSync(segmentFilePath(dir, baseOffset, suffix), { force: true });
+      }
+      offsetIndex = new OffsetIndex(segmentFilePath(dir, baseOffset, INDEX_SUFFIX), baseOffset, sizing.segmentIndexBytes);
+      this.timeIndex = new TimeIndex(segmentFilePath(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, sizing.segmentIndexBytes);
+      this.offsetIndex = offsetIndex;
+    } catch (err) {
+      // No descriptor outlives a segment that failed to open (EMFILE makes them scarce).
+      offsetIndex?.close();
+      fs.closeSync(this.fd);
+      throw err;
     }
-    this.offsetIndex = new OffsetIndex(segmentFilePath(dir, baseOffset, INDEX_SUFFIX), baseOffset, sizing.segmentIndexBytes);
-    this.timeIndex = new TimeIndex(segmentFilePath(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, sizing.segmentIndexBytes);
     this.next = baseOffset;
     this.created = now;
   }

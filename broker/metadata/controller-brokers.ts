@@ -6,8 +6,9 @@ import { ErrorCode, StraitError } from '../../client/errors.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';
 import { metadataRecord, type MetadataRecord } from './metadata-records.js';
+import type { BrokerImage, ReplicaRef } from './image-types.js';
 import {
-  acceptableLeaders, electOfflinePartitions, removeBrokersFromPartitions, type AcceptableLeader,
+  acceptableLeaders, electOfflinePartitions, reconcileOfflineReplicas, removeBrokersFromPartitions, type AcceptableLeader,
 } from './partition-changes.js';
 
 export const DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9000;
@@ -50,6 +51,8 @@ export interface BrokerHeartbeatRequest {
   readonly wantShutdown: boolean;
   /** The highest metadata offset the broker has applied. */
   readonly currentMetadataOffset: number;
+  /** Its replicas whose logs are offline there (could not be opened or written); absent: none. */
+  readonly offlineReplicas?: readonly ReplicaRef[];
 }
 
 export interface BrokerHeartbeatResponse {
@@ -60,6 +63,21 @@ export interface BrokerHeartbeatResponse {
 
 function invalid(message: string): never {
   throw new StraitError(ErrorCode.INVALID_REQUEST, message);
+}
+
+const MAX_PARTITION = 2147483647;
+
+function checkReplicaRefs(value: unknown): readonly ReplicaRef[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) invalid('offlineReplicas must be a list.');
+  for (const ref of value as unknown[]) {
+    const r = ref as Partial<ReplicaRef> | null;
+    if (r === null || typeof r !== 'object' || typeof r.topicId !== 'string' || r.topicId.length === 0
+      || !Number.isInteger(r.partition) || (r.partition as number) < 0 || (r.partition as number) > MAX_PARTITION) {
+      invalid(`offlineReplicas holds a bad entry ${JSON.stringify(ref)}.`);
+    }
+  }
+  return value as ReplicaRef[];
 }
 
 function checkRegistration(r: BrokerRegistrationRequest): void {
@@ -122,12 +140,14 @@ export function registerBroker(
 }
 
 /**
- * A broker's heartbeat. Unfences a fenced broker once it has applied the log up to its own
- * registration (and elects it where it is the only ISR member of an offline partition); fences on
- * request; drives a controlled shutdown: first every leadership moves to another ISR member and the
- * broker leaves the ISRs that have other members, marked by a BrokerControlledShutdown record
- * written last; once the broker has applied that record and leads nothing, it is fenced and told
- * to shut down.
+ * A broker's heartbeat. First its offline replicas: those newly reported are marked offline, leave
+ * the ISR and lose their leadership; marks it no longer reports are cleared (reconcileOfflineReplicas).
+ * Then, against the image with those changes: unfences a fenced broker once it has applied the log
+ * up to its own registration (and elects it where it is the only ISR member of an offline
+ * partition); fences on request; drives a controlled shutdown: first every leadership moves to
+ * another ISR member and the broker leaves the ISRs that have other members, marked by a
+ * BrokerControlledShutdown record written last; once the broker has applied that record and leads
+ * nothing, it is fenced and told to shut down.
  */
 export function brokerHeartbeat(
   image: MetadataImage, request: BrokerHeartbeatRequest, now: number, sessions: BrokerSessions,
@@ -138,7 +158,18 @@ export function brokerHeartbeat(
     throw new StraitError(ErrorCode.STALE_BROKER_EPOCH,
       `Expected broker epoch ${broker.brokerEpoch} for broker ${broker.brokerId}, got ${request.brokerEpoch}.`);
   }
+  const reported = checkReplicaRefs(request.offlineReplicas);
   sessions.touch(broker.brokerId, now);
+  const offline = reconcileOfflineReplicas(image, broker.brokerId, reported, acceptableLeaders(image));
+  if (offline.length === 0) return heartbeatDecision(image, broker, request);
+  // The rest of the decision is taken against the image these records make (the offsets are
+  // placeholders; the records get their real ones when appended).
+  const after = image.applyAll(offline.map((record, i) => ({ record, offset: image.highestOffset + 1 + i })));
+  const rest = heartbeatDecision(after, broker, request);
+  return { records: [...offline, ...rest.records], response: rest.response };
+}
+
+function heartbeatDecision(image: MetadataImage, broker: BrokerImage, request: BrokerHeartbeatRequest): ControllerResult<BrokerHeartbeatResponse> {
   const id = broker.brokerId;
   const isCaughtUp = request.currentMetadataOffset >= broker.registeredAtOffset;
   const answer = (isFenced: boolean, shouldShutDown: boolean) => ({ isCaughtUp, isFenced, shouldShutDown });

@@ -51,7 +51,7 @@ export function electLeaders(
         if (!all) result(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
         continue;
       }
-      if (!p.isr.includes(preferred) || !acceptable(preferred)) {
+      if (!p.isr.includes(preferred) || !acceptable(preferred) || p.offlineReplicas.includes(preferred)) {
         result(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, `Preferred leader ${preferred} of ${topic}-${partition} is not available.`);
         continue;
       }

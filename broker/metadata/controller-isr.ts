@@ -63,9 +63,9 @@ export function alterPartition(image: MetadataImage, request: AlterPartitionRequ
   }
   if (!isr.includes(p.leader)) fail(ErrorCode.INVALID_REQUEST, `ISR ${JSON.stringify(isr)} of ${where} leaves out its leader ${p.leader}.`);
   const acceptable = acceptableLeaders(image);
-  const ineligible = isr.find((id) => !p.isr.includes(id) && !acceptable(id));
+  const ineligible = isr.find((id) => !p.isr.includes(id) && (!acceptable(id) || p.offlineReplicas.includes(id)));
   if (ineligible !== undefined) {
-    fail(ErrorCode.BROKER_NOT_AVAILABLE, `Replica ${ineligible} of ${where} is fenced or shutting down and cannot join the ISR.`);
+    fail(ErrorCode.BROKER_NOT_AVAILABLE, `Replica ${ineligible} of ${where} is fenced, shutting down or offline and cannot join the ISR.`);
   }
   return {
     records: [metadataRecord('PartitionChange', { topicId: p.topicId, partition: p.partition, isr: [...isr] })],

@@ -2,13 +2,13 @@
 // keys sorted) so that equal images give equal bytes. Reading checks every field and every
 // cross-reference (the same invariants `apply` keeps), throwing MetadataSnapshotError.
 import {
-  asObject, bool, brokerIds, int, int32, int64, onlyKeys, optStr, str, type Fail, type Obj,
+  asObject, bool, brokerIds, int, int32, int64, onlyKeys, optBrokerIds, optStr, str, type Fail, type Obj,
 } from './field-checks.js';
 import { MetadataSnapshotError } from './metadata-errors.js';
 import { isStorableConfigName } from './metadata-records.js';
 import { validateTopicName } from '../log/topic-config.js';
 import {
-  partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type TopicImage,
+  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type TopicImage,
 } from './image-types.js';
 
 const FORMAT = 'strait-metadata-image';
@@ -34,6 +34,8 @@ export function encodeImageState(state: ImageState): Buffer {
     name: t.name, topicId: t.topicId, configs: sortedConfigs(t.configs),
     partitions: t.partitions.map((p) => ({
       replicas: p.replicas, isr: p.isr, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch,
+      // Written only when set, so that snapshots of images without offline replicas keep their bytes.
+      ...(p.offlineReplicas.length > 0 ? { offlineReplicas: p.offlineReplicas } : {}),
     })),
   }));
   const brokerConfigs = [...state.brokerConfigs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))
@@ -92,15 +94,17 @@ function readTopic(value: unknown): TopicImage {
   const topicId = str(o, 'topicId', fail);
   const partitions = array(o, 'partitions').map((pv, partition): PartitionImage => {
     const p = asObject(pv, 'partition', fail);
-    onlyKeys(p, ['replicas', 'isr', 'leader', 'leaderEpoch', 'partitionEpoch'], 'partition', fail);
+    onlyKeys(p, ['replicas', 'isr', 'leader', 'leaderEpoch', 'partitionEpoch', 'offlineReplicas'], 'partition', fail);
     const replicas = Object.freeze(brokerIds(p, 'replicas', fail, false));
     const isr = Object.freeze(brokerIds(p, 'isr', fail, false));
     const leader = int32(p, 'leader', -1, fail);
-    const problem = partitionProblem(replicas, isr, leader);
+    const listed = optBrokerIds(p, 'offlineReplicas', fail, false);
+    const offlineReplicas = listed === undefined ? NO_OFFLINE_REPLICAS : Object.freeze(listed);
+    const problem = partitionProblem(replicas, isr, leader, offlineReplicas);
     if (problem) fail(`partition ${name}-${partition}: ${problem}`);
     return Object.freeze({
       topicId, partition, replicas, isr, leader,
-      leaderEpoch: int32(p, 'leaderEpoch', 0, fail), partitionEpoch: int32(p, 'partitionEpoch', 0, fail),
+      leaderEpoch: int32(p, 'leaderEpoch', 0, fail), partitionEpoch: int32(p, 'partitionEpoch', 0, fail), offlineReplicas,
     });
   });
   return Object.freeze({ name, topicId, partitions: Object.freeze(partitions), configs: configs(o.configs, `configs of ${name}`) });

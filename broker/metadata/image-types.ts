@@ -25,6 +25,16 @@ export interface PartitionImage {
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
+  /** Replicas whose broker reported their log offline (it could not be opened or written there),
+   * in replica order; such a replica neither leads nor stays in the ISR while others remain. Cleared
+   * when the broker's next incarnation no longer reports it. */
+  readonly offlineReplicas: readonly number[];
+}
+
+/** A partition by topic id, as brokers report their offline replicas. */
+export interface ReplicaRef {
+  readonly topicId: string;
+  readonly partition: number;
 }
 
 export interface TopicImage {
@@ -52,8 +62,12 @@ export interface ImageState {
 
 export const NO_LEADER = -1;
 
+export const NO_OFFLINE_REPLICAS: readonly number[] = Object.freeze([]);
+
 /** What must hold for any partition; returns the violation, or undefined. */
-export function partitionProblem(replicas: readonly number[], isr: readonly number[], leader: number): string | undefined {
+export function partitionProblem(
+  replicas: readonly number[], isr: readonly number[], leader: number, offline: readonly number[] = NO_OFFLINE_REPLICAS,
+): string | undefined {
   if (replicas.length === 0) return 'replicas is empty';
   if (new Set(replicas).size !== replicas.length) return `replicas ${JSON.stringify(replicas)} has duplicates`;
   if (isr.length === 0) return 'isr is empty';
@@ -61,5 +75,9 @@ export function partitionProblem(replicas: readonly number[], isr: readonly numb
   const outside = isr.find((id) => !replicas.includes(id));
   if (outside !== undefined) return `isr member ${outside} is not a replica`;
   if (leader !== NO_LEADER && !isr.includes(leader)) return `leader ${leader} is not in the isr ${JSON.stringify(isr)}`;
+  if (new Set(offline).size !== offline.length) return `offline replicas ${JSON.stringify(offline)} has duplicates`;
+  const stranger = offline.find((id) => !replicas.includes(id));
+  if (stranger !== undefined) return `offline replica ${stranger} is not a replica`;
+  if (offline.includes(leader)) return `leader ${leader} is an offline replica`;
   return undefined;
 }

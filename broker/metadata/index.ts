@@ -6,6 +6,6 @@ export * from './image-types.js';
 export { MetadataImage, type AppliedRecord } from './metadata-image.js';
 export * from './placement.js';
 export {
-  acceptableLeaders, electLeader, electOfflinePartitions, removeBrokersFromPartitions, type AcceptableLeader,
+  acceptableLeaders, electLeader, electOfflinePartitions, reconcileOfflineReplicas, removeBrokersFromPartitions, type AcceptableLeader,
 } from './partition-changes.js';
 export * from './controller-logic.js';

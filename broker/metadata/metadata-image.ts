@@ -7,7 +7,7 @@
 import { MetadataApplyError } from './metadata-errors.js';
 import type { MetadataRecord, PartitionChangeRecord } from './metadata-records.js';
 import {
-  partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type TopicImage,
+  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type TopicImage,
 } from './image-types.js';
 import { decodeImageState, encodeImageState } from './image-snapshot.js';
 
@@ -250,6 +250,7 @@ class Draft {
           topicId: record.topicId, partition: record.partition,
           replicas: Object.freeze([...record.replicas]), isr: Object.freeze([...record.isr]),
           leader: record.leader, leaderEpoch: record.leaderEpoch, partitionEpoch: record.partitionEpoch,
+          offlineReplicas: NO_OFFLINE_REPLICAS,
         });
         this.setTopic({ ...topic, partitions: Object.freeze([...topic.partitions, partition]) });
         break;
@@ -293,11 +294,14 @@ class Draft {
     const replicas = record.replicas ?? current.replicas;
     const isr = record.isr ?? current.isr;
     const leader = record.leader ?? current.leader;
-    const problem = partitionProblem(replicas, isr, leader);
+    // A replica that leaves the replica set takes its offline mark with it.
+    const offline = record.offlineReplicas ?? current.offlineReplicas.filter((id) => replicas.includes(id));
+    const problem = partitionProblem(replicas, isr, leader, offline);
     if (problem) this.fail(`partition change of ${topic.name}-${record.partition}: ${problem}`);
     const next: PartitionImage = Object.freeze({
       ...current,
       replicas: Object.freeze([...replicas]), isr: Object.freeze([...isr]), leader,
+      offlineReplicas: offline.length === 0 ? NO_OFFLINE_REPLICAS : Object.freeze([...offline]),
       leaderEpoch: record.leader === undefined ? current.leaderEpoch : current.leaderEpoch + 1,
       partitionEpoch: current.partitionEpoch + 1,
     });

@@ -43,11 +43,13 @@ export interface PartitionRecord {
   readonly leader: number; readonly leaderEpoch: number; readonly partitionEpoch: number;
 }
 /** Changes the fields present. Applying it bumps partitionEpoch; a present `leader` also bumps
- * leaderEpoch (the controller only includes `leader` when the leader changes, as Kafka does). */
+ * leaderEpoch (the controller only includes `leader` when the leader changes, as Kafka does).
+ * `offlineReplicas` replaces the list of replicas whose log is offline on their broker. */
 export interface PartitionChangeRecord {
   readonly type: 'PartitionChange'; readonly version: Version;
   readonly topicId: string; readonly partition: number;
   readonly isr?: readonly number[]; readonly leader?: number; readonly replicas?: readonly number[];
+  readonly offlineReplicas?: readonly number[];
 }
 export interface RemoveTopicRecord {
   readonly type: 'RemoveTopic'; readonly version: Version; readonly topicId: string;
@@ -156,15 +158,16 @@ const DECODERS: { [T in MetadataRecordType]: { keys: readonly string[]; read: (o
     }),
   },
   PartitionChange: {
-    keys: ['topicId', 'partition', 'isr', 'leader', 'replicas'],
+    keys: ['topicId', 'partition', 'isr', 'leader', 'replicas', 'offlineReplicas'],
     read: (o) => {
       const isr = optBrokerIds(o, 'isr', fail, false);
       const replicas = optBrokerIds(o, 'replicas', fail, false);
+      const offlineReplicas = optBrokerIds(o, 'offlineReplicas', fail, true);
       const leader = o.leader === undefined ? undefined : int32(o, 'leader', -1, fail);
       return metadataRecord('PartitionChange', {
         topicId: str(o, 'topicId', fail), partition: int32(o, 'partition', 0, fail),
         ...(isr === undefined ? {} : { isr }), ...(leader === undefined ? {} : { leader }),
-        ...(replicas === undefined ? {} : { replicas }),
+        ...(replicas === undefined ? {} : { replicas }), ...(offlineReplicas === undefined ? {} : { offlineReplicas }),
       });
     },
   },

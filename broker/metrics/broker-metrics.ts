@@ -8,8 +8,10 @@ import type { TrafficObserver } from '../core/broker-context.js';
 export interface PartitionSource {
   /** Every partition log this node holds. */
   logs(): Iterable<PartitionLog>;
-  /** Partitions that are registered but have no usable log. */
+  /** Partitions of the cluster without a leader (as this node's metadata image has them). */
   offlinePartitions(): number;
+  /** Partitions whose log is offline on this node (it could not be opened or written). */
+  offlineReplicas(): number;
   /** Whether this node is the active controller (the metadata quorum's Raft leader). */
   isActiveController(): boolean;
 }
@@ -37,7 +39,8 @@ export class BrokerMetrics implements TrafficObserver {
       collect() { let n = 0; for (const _ of source.logs()) n++; this.set(n); },
     });
     new Gauge({ name: 'strait_broker_under_replicated_partitions', help: 'Partitions whose ISR is smaller than their replica set', registers, collect() { this.set(0); } });
-    new Gauge({ name: 'strait_broker_offline_partitions', help: 'Partitions without a usable log', registers, collect() { this.set(source.offlinePartitions()); } });
+    new Gauge({ name: 'strait_broker_offline_partitions', help: 'Partitions without a leader (no replica that can lead has a usable log)', registers, collect() { this.set(source.offlinePartitions()); } });
+    new Gauge({ name: 'strait_broker_offline_replicas', help: 'Partitions whose log is offline on this node (could not be opened or written; until restart)', registers, collect() { this.set(source.offlineReplicas()); } });
     new Gauge({ name: 'strait_broker_active_controller', help: '1 when this node is the active controller', registers, collect() { this.set(source.isActiveController() ? 1 : 0); } });
     const perPartition = (name: string, help: string, read: (log: PartitionLog) => number): void => {
       new Gauge({

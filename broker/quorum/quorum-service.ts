@@ -107,7 +107,7 @@ export function quorumHandlers(deps: QuorumServiceDeps): QuorumHandlers {
       checkCluster(deps, req.clusterId);
       const { response } = await decide(deps, 'brokerHeartbeat', {
         brokerId: req.brokerId, brokerEpoch: req.brokerEpoch, currentMetadataOffset: req.currentMetadataOffset,
-        wantFence: req.wantFence, wantShutdown: req.wantShutdown,
+        wantFence: req.wantFence, wantShutdown: req.wantShutdown, offlineReplicas: req.offlineReplicas,
       }, deps.requestTimeoutMs);
       return { errorCode: ErrorCode.NONE as ErrorCodeValue, errorMessage: '', ...(response as BrokerHeartbeatResponse) };
     }, (e) => ({ ...e, isCaughtUp: false, isFenced: true, shouldShutDown: false })),

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,6 +51,22 @@ test('a bad topic default stops start-up with its key and line', async (t) => {
   assert.notEqual(code, 0);
   assert.match(stderr, /log\.cleanup\.policy/);
   assert.match(stderr, /broker\.yaml:4/);
+});
+
+test('log.dirs naming a regular file (or a path under one) stops start-up with the key and the path', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-baddir-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const blocker = path.join(dir, 'not-a-dir');
+  writeFileSync(blocker, 'x');
+  for (const logDirs of [blocker, `${dir}/ok,${blocker}/data`]) {
+    const file = path.join(dir, 'broker.properties');
+    writeFileSync(file, `node.id=1\nlisteners=PLAINTEXT://127.0.0.1:0\nlog.dirs=${logDirs}\n`);
+    const { code, stderr } = await runToExit(['broker', '--config', file]);
+    assert.notEqual(code, 0);
+    assert.match(stderr, /broker\.properties:3 key "log\.dirs"/);
+    assert.ok(stderr.includes(logDirs.split(',').at(-1)!), stderr);
+  }
+  assert.equal(existsSync(path.join(dir, 'ok', '.lock')), false, 'the dir locked before the bad one is released');
 });
 
 test('a missing --config is a usage error', async () => {

@@ -79,11 +79,16 @@ export class NodeCalls {
     return rpc<DescribeClusterResponse__Output>((cb) => this.admin(node.address).DescribeCluster({}, within(CALL_TIMEOUT_MS), cb));
   }
 
-  /** CreateTopics sent to `node` (it forwards to the active controller); the one topic's result. */
-  async createTopic(node: NodeAddress, name: string, partitions: number, replicationFactor: number, opts: { timeoutMs?: number; configs?: Record<string, string> } = {}): Promise<CreatableTopicResult__Output> {
+  /** CreateTopics sent to `node` (it forwards to the active controller); the one topic's result.
+   * With `assignments` (replica lists by partition), partitions and replicationFactor must be -1. */
+  async createTopic(
+    node: NodeAddress, name: string, partitions: number, replicationFactor: number,
+    opts: { timeoutMs?: number; configs?: Record<string, string>; assignments?: number[][] } = {},
+  ): Promise<CreatableTopicResult__Output> {
     const timeoutMs = opts.timeoutMs ?? 5_000;
+    const assignments = (opts.assignments ?? []).map((brokerIds, partition) => ({ partition, brokerIds }));
     const request = {
-      topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: Object.entries(opts.configs ?? {}).map(([k, value]) => ({ name: k, value })) }],
+      topics: [{ name, numPartitions: partitions, replicationFactor, assignments, configs: Object.entries(opts.configs ?? {}).map(([k, value]) => ({ name: k, value })) }],
       timeoutMs,
       validateOnly: false,
     };

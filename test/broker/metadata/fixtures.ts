@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {
   BrokerSessions, MetadataImage, brokerHeartbeat, decodeMetadataRecord, encodeMetadataRecord, initializeCluster,
-  registerBroker, seededRandom, type ControllerResult, type MetadataRecord, type RandomSource,
+  registerBroker, seededRandom, type ControllerResult, type MetadataRecord, type RandomSource, type ReplicaRef,
 } from '../../../broker/metadata/index.js';
 
 export const CLUSTER_ID = 'test-cluster-1';
@@ -38,12 +38,12 @@ export class TestController {
     }, this.now, this.sessions)).brokerEpoch;
   }
 
-  heartbeat(brokerId: number, options: { wantFence?: boolean; wantShutdown?: boolean; offset?: number } = {}) {
+  heartbeat(brokerId: number, options: { wantFence?: boolean; wantShutdown?: boolean; offset?: number; offline?: ReplicaRef[] } = {}) {
     const broker = this.image.broker(brokerId);
     assert.ok(broker, `broker ${brokerId} is registered`);
     return this.commit(brokerHeartbeat(this.image, {
       brokerId, brokerEpoch: broker.brokerEpoch, wantFence: options.wantFence ?? false, wantShutdown: options.wantShutdown ?? false,
-      currentMetadataOffset: options.offset ?? this.image.highestOffset,
+      currentMetadataOffset: options.offset ?? this.image.highestOffset, ...(options.offline ? { offlineReplicas: options.offline } : {}),
     }, this.now, this.sessions));
   }
 

@@ -97,7 +97,8 @@ type Op =
   | { kind: 'grow'; name: number; by: number }
   | { kind: 'delete'; name: number }
   | { kind: 'config'; name: number; value: number | null }
-  | { kind: 'pids'; broker: number };
+  | { kind: 'pids'; broker: number }
+  | { kind: 'offline'; broker: number; replicas: { name: number; partition: number }[] };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('register' as const), broker: fc.integer({ min: 1, max: 5 }), restart: fc.boolean() }),
@@ -111,6 +112,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), name: fc.integer({ min: 0, max: 4 }) }),
   fc.record({ kind: fc.constant('config' as const), name: fc.integer({ min: 0, max: 4 }), value: fc.option(fc.integer({ min: 0, max: 1e6 }), { nil: null }) }),
   fc.record({ kind: fc.constant('pids' as const), broker: fc.integer({ min: 1, max: 5 }) }),
+  fc.record({
+    kind: fc.constant('offline' as const), broker: fc.integer({ min: 1, max: 5 }),
+    replicas: fc.array(fc.record({ name: fc.integer({ min: 0, max: 4 }), partition: fc.integer({ min: 0, max: 8 }) }), { maxLength: 4 }),
+  }),
 );
 
 /** Drives the controller logic with one op; errors the controller answers with are part of the game. */
@@ -162,6 +167,16 @@ function run(c: TestController, op: Op): void {
       tolerate(() => c.commit(allocateProducerIds(c.image, op.broker, b?.brokerEpoch ?? 0)));
       break;
     }
+    case 'offline': {
+      const b = c.image.broker(op.broker);
+      if (!b) break;
+      // Reports may name partitions the broker does not host, or topics that are gone: ignored.
+      const offlineReplicas = op.replicas.map((r) => ({ topicId: c.image.topic(topic(r.name))?.topicId ?? 'gone', partition: r.partition }));
+      c.commit(brokerHeartbeat(c.image, {
+        brokerId: op.broker, brokerEpoch: b.brokerEpoch, wantFence: false, wantShutdown: false, currentMetadataOffset: c.image.highestOffset, offlineReplicas,
+      }, c.now, c.sessions));
+      break;
+    }
   }
 }
 
@@ -173,6 +188,8 @@ function checkInvariants(image: MetadataImage): void {
       const leader = image.broker(p.leader);
       assert.ok(leader && !leader.fenced, `${topic}-${p.partition} is led by fenced broker ${p.leader}`);
     }
+    assert.ok(!p.offlineReplicas.includes(p.leader), `${topic}-${p.partition} is led by its offline replica ${p.leader}`);
+    assert.ok(p.offlineReplicas.every((id) => p.replicas.includes(id)));
   }
 }
 
