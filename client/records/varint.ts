@@ -77,17 +77,43 @@ export class VarintReader {
     this.end = end;
   }
 
+  // The one-byte case (small lengths, deltas and counts: most varints of a record) is all the hot
+  // methods hold, so that V8 inlines them into the record loops; longer encodings take the slow path.
   readVarint(): number {
+    const pos = this.pos;
     const buf = this.buf;
-    let pos = this.pos;
-    const end = this.end;
-    if (pos < end) {
+    if (pos + 1 < this.end) {
       const b = buf[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return (b >>> 1) ^ -(b & 1);
       }
+      const b2 = buf[pos + 1]!;
+      if (b2 < 0x80) {
+        this.pos = pos + 2;
+        const zz = (b & 0x7f) | (b2 << 7);
+        return (zz >>> 1) ^ -(zz & 1);
+      }
     }
+    return this.readLongVarint();
+  }
+
+  readVarlong(): number {
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return (b >>> 1) ^ -(b & 1);
+      }
+    }
+    return this.readLongVarlong();
+  }
+
+  private readLongVarint(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    const end = this.end;
     let value = 0;
     let shift = 0;
     for (;;) {
@@ -102,7 +128,7 @@ export class VarintReader {
     return (value >>> 1) ^ -(value & 1);
   }
 
-  readVarlong(): number {
+  private readLongVarlong(): number {
     const buf = this.buf;
     let pos = this.pos;
     const end = this.end;
