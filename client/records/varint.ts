@@ -77,22 +77,27 @@ export class VarintReader {
     this.end = end;
   }
 
-  // The one-byte case (small lengths, deltas and counts: most varints of a record) is all the hot
-  // methods hold, so that V8 inlines them into the record loops; longer encodings take the slow path.
+  // One- and two-byte varints (small lengths, deltas and counts: nearly every varint of a record) are
+  // read here, small enough for V8 to inline into the record loops; longer ones take the slow path.
+  // A one-byte varint may be the range's last byte (a record's header count): the fast path must
+  // not ask for a second byte before it knows it needs one.
   readVarint(): number {
     const pos = this.pos;
-    const buf = this.buf;
-    if (pos + 1 < this.end) {
+    const end = this.end;
+    if (pos < end) {
+      const buf = this.buf;
       const b = buf[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return (b >>> 1) ^ -(b & 1);
       }
-      const b2 = buf[pos + 1]!;
-      if (b2 < 0x80) {
-        this.pos = pos + 2;
-        const zz = (b & 0x7f) | (b2 << 7);
-        return (zz >>> 1) ^ -(zz & 1);
+      if (pos + 1 < end) {
+        const b2 = buf[pos + 1]!;
+        if (b2 < 0x80) {
+          this.pos = pos + 2;
+          const zz = (b & 0x7f) | (b2 << 7);
+          return (zz >>> 1) ^ -(zz & 1);
+        }
       }
     }
     return this.readLongVarint();
