@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { withBroker } from './bench-broker.js';
 import { consumeThroughput, createBenchTopic, produceThroughput, produceThroughputPerRecord, type ThroughputResult } from './throughput.js';
 import { endToEndLatency, type LatencyResult } from './latency.js';
+import { validationThroughput, type ValidationResult } from './validation.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 if (!(scale > 0 && scale <= 10)) {
@@ -15,11 +16,14 @@ if (!(scale > 0 && scale <= 10)) {
   process.exit(1);
 }
 const n = (count: number): number => Math.max(1000, Math.round(count * scale));
-// BENCH_ONLY=produce,consume,send,latency runs a subset (consume reads what produce wrote).
-const only = new Set((process.env.BENCH_ONLY ?? 'produce,send,consume,latency').split(',').map((s) => s.trim()));
+// BENCH_ONLY=produce,consume,send,latency,validation runs a subset (consume reads what produce wrote;
+// validation runs in this process, without a broker).
+const SCENARIOS = ['produce', 'send', 'consume', 'latency', 'validation'];
+const BROKER_SCENARIOS = ['produce', 'send', 'consume', 'latency'];
+const only = new Set((process.env.BENCH_ONLY ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
 for (const name of only) {
-  if (!['produce', 'send', 'consume', 'latency'].includes(name)) {
-    console.error(`BENCH_ONLY: unknown scenario ${name} (produce, send, consume, latency)`);
+  if (!SCENARIOS.includes(name)) {
+    console.error(`BENCH_ONLY: unknown scenario ${name} (${SCENARIOS.join(', ')})`);
     process.exit(1);
   }
 }
@@ -28,32 +32,42 @@ function formatRate(r: ThroughputResult): string[] {
   return [r.name, r.records.toLocaleString('en-US'), Math.round(r.recordsPerSecond).toLocaleString('en-US'), r.megabytesPerSecond.toFixed(1), r.seconds.toFixed(2)];
 }
 
-async function main(): Promise<void> {
-  const throughput: ThroughputResult[] = [];
-  const latency: LatencyResult[] = [];
-  await withBroker(async (broker) => {
-    for (const topic of ['bench-100', 'bench-1k', 'bench-send', 'bench-latency']) await createBenchTopic(broker.address, topic);
-    const small = n(3_000_000);
-    const large = n(500_000);
-    if (only.has('produce') || only.has('consume')) {
-      throughput.push(await produceThroughput(broker.address, 'bench-100', small, 100));
-      throughput.push(await produceThroughput(broker.address, 'bench-1k', large, 1024));
-    }
-    if (only.has('send')) throughput.push(await produceThroughputPerRecord(broker.address, 'bench-send', n(1_000_000), 100));
-    if (only.has('consume')) {
-      throughput.push(await consumeThroughput(broker.address, 'bench-100', small, 100));
-      throughput.push(await consumeThroughput(broker.address, 'bench-1k', large, 1024));
-    }
-    if (only.has('latency')) latency.push(await endToEndLatency(broker.address, 'bench-latency', 2000, Math.max(5, Math.round(20 * scale))));
-  });
-
-  const header = ['scenario', 'records', 'records/s', 'MB/s', 'seconds'];
-  const rows = throughput.map(formatRate);
+function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(line(r));
   console.log('');
+}
+
+async function main(): Promise<void> {
+  const throughput: ThroughputResult[] = [];
+  const latency: LatencyResult[] = [];
+  const validation: ValidationResult[] = only.has('validation') ? validationThroughput() : [];
+  if (BROKER_SCENARIOS.some((name) => only.has(name))) {
+    await withBroker(async (broker) => {
+      for (const topic of ['bench-100', 'bench-1k', 'bench-send', 'bench-latency']) await createBenchTopic(broker.address, topic);
+      const small = n(3_000_000);
+      const large = n(500_000);
+      if (only.has('produce') || only.has('consume')) {
+        throughput.push(await produceThroughput(broker.address, 'bench-100', small, 100));
+        throughput.push(await produceThroughput(broker.address, 'bench-1k', large, 1024));
+      }
+      if (only.has('send')) throughput.push(await produceThroughputPerRecord(broker.address, 'bench-send', n(1_000_000), 100));
+      if (only.has('consume')) {
+        throughput.push(await consumeThroughput(broker.address, 'bench-100', small, 100));
+        throughput.push(await consumeThroughput(broker.address, 'bench-1k', large, 1024));
+      }
+      if (only.has('latency')) latency.push(await endToEndLatency(broker.address, 'bench-latency', 2000, Math.max(5, Math.round(20 * scale))));
+    });
+  }
+
+  if (throughput.length > 0) printTable(['scenario', 'records', 'records/s', 'MB/s', 'seconds'], throughput.map(formatRate));
+  if (validation.length > 0) {
+    printTable(['validation (no broker)', 'records/batch', 'records/s', 'MB/s', 'batches'], validation.map((v) => [
+      v.name, String(v.recordsPerBatch), Math.round(v.recordsPerSecond).toLocaleString('en-US'), v.megabytesPerSecond.toFixed(0), v.batches.toLocaleString('en-US'),
+    ]));
+  }
   for (const l of latency) {
     console.log(`${l.name}: p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, p99.9 ${l.p999Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(2)} ms (${l.records} records)`);
   }
@@ -62,7 +76,7 @@ async function main(): Promise<void> {
   const resultsDir = path.resolve(here, '../../bench/results');
   mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), scale, host: { cpus: os.cpus().length, node: process.version }, throughput, latency }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), scale, host: { cpus: os.cpus().length, node: process.version }, throughput, latency, validation }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 }
 

@@ -140,9 +140,10 @@ export class Log implements PartitionLog {
       throw new StraitError(ErrorCode.INVALID_REQUEST, `leader epoch ${leaderEpoch} is not an int32`);
     }
     const batches = validateBatches(records, {
+      origin: 'client',
       maxMessageBytes: this.cfg.maxMessageBytes,
       requireKeys: this.cfg.cleanupPolicy !== 'delete',
-      allowControl: false,
+      timestampType: this.cfg.messageTimestampType,
     });
     const recordCount = batches.reduce((n, b) => n + b.header.recordCount, 0);
     const verdicts = this.producerState.validate(batches.map((b) => b.header));
@@ -193,7 +194,7 @@ export class Log implements PartitionLog {
     if (records.length === 0) {
       return { firstOffset: this.endOffset, lastOffset: this.endOffset - 1, logAppendTimeMs: -1, logStartOffset: this.startOffset, recordCount: 0, duplicate: false };
     }
-    const batches = validateBatches(records, { requireKeys: false, allowControl: true });
+    const batches = validateBatches(records, { origin: 'replication' });
     let expected = this.endOffset;
     for (const { header } of batches) {
       if (header.baseOffset < expected) {

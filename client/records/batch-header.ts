@@ -37,6 +37,9 @@ export const CONTROL_MASK = 0x20;
 /** KIP-534: the log cleaner set baseTimestamp to the batch's delete horizon (record timestamp deltas
  * are relative to it, so record timestamps read the same). Producers never set it. */
 export const DELETE_HORIZON_MASK = 0x40;
+/** The attribute bits v2 batches from producers may use; the rest are unused (bit 6, the delete
+ * horizon, is the log cleaner's alone). */
+export const ATTRIBUTE_BITS_IN_USE = COMPRESSION_MASK | TIMESTAMP_TYPE_MASK | TRANSACTIONAL_MASK | CONTROL_MASK;
 
 export const NO_PRODUCER_ID = -1;
 export const NO_PRODUCER_EPOCH = -1;
@@ -146,10 +149,10 @@ export type BatchProblem =
   | { kind: 'unsupported-magic'; message: string };
 
 /**
- * Checks the batch that starts at pos: enough bytes for the header and for batchLength, magic 2,
- * a sane record count and lastOffsetDelta, and the CRC. Returns the batch's total size, or a problem.
+ * Checks the frame of the batch that starts at pos: enough bytes for the header and for batchLength,
+ * and magic 2. Returns the batch's total size, or a problem. Nothing inside the frame is judged.
  */
-export function checkBatch(buf: Buffer, pos: number, verifyCrc = true): { size: number } | BatchProblem {
+export function checkBatchFrame(buf: Buffer, pos: number): { size: number } | BatchProblem {
   const remaining = buf.length - pos;
   if (remaining < RECORD_BATCH_OVERHEAD) {
     return { kind: 'truncated', message: `${remaining} bytes left, a batch header needs ${RECORD_BATCH_OVERHEAD}` };
@@ -166,6 +169,25 @@ export function checkBatch(buf: Buffer, pos: number, verifyCrc = true): { size: 
   if (magic !== CURRENT_MAGIC) {
     return { kind: 'unsupported-magic', message: `magic ${magic}, only ${CURRENT_MAGIC} is supported` };
   }
+  return { size };
+}
+
+/** The CRC problem of the batch at pos of the given size, or undefined when the stored CRC is right. */
+export function checkBatchCrc(buf: Buffer, pos: number, size: number): BatchProblem | undefined {
+  const stored = buf.readUInt32BE(pos + CRC);
+  const actual = computeBatchCrc(buf, pos, size);
+  if (stored === actual) return undefined;
+  return { kind: 'corrupt', message: `CRC mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}` };
+}
+
+/**
+ * Checks the batch that starts at pos: its frame (checkBatchFrame), a sane record count and
+ * lastOffsetDelta, and the CRC. Returns the batch's total size, or a problem.
+ */
+export function checkBatch(buf: Buffer, pos: number, verifyCrc = true): { size: number } | BatchProblem {
+  const frame = checkBatchFrame(buf, pos);
+  if ('kind' in frame) return frame;
+  const { size } = frame;
   const recordCount = buf.readInt32BE(pos + RECORD_COUNT);
   const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA);
   if (recordCount < 0 || lastOffsetDelta < 0 || (recordCount > 0 && lastOffsetDelta < recordCount - 1)) {
@@ -177,14 +199,7 @@ export function checkBatch(buf: Buffer, pos: number, verifyCrc = true): { size: 
   if (!compressed && recordCount > (size - RECORD_BATCH_OVERHEAD)) {
     return { kind: 'corrupt', message: `record count ${recordCount} cannot fit in ${size - RECORD_BATCH_OVERHEAD} bytes` };
   }
-  if (verifyCrc) {
-    const stored = buf.readUInt32BE(pos + CRC);
-    const actual = computeBatchCrc(buf, pos, size);
-    if (stored !== actual) {
-      return { kind: 'corrupt', message: `CRC mismatch: stored ${stored.toString(16)}, computed ${actual.toString(16)}` };
-    }
-  }
-  return { size };
+  return verifyCrc ? checkBatchCrc(buf, pos, size) ?? frame : frame;
 }
 
 /** Positions and sizes of the whole batches in buf, stopping at the first incomplete one (no CRC check). */

@@ -3,5 +3,6 @@ export * from './batch-header.js';
 export * from './record.js';
 export * from './record-batch.js';
 export * from './compression.js';
+export { type RecordsWalk, walkBatchRecords, walkRecords } from './record-validation.js';
 export { SnappyFramingError } from './snappy-xerial.js';
 export { type BatchHeaderFields, batchAttributes } from './batch-writer.js';

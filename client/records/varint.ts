@@ -77,17 +77,48 @@ export class VarintReader {
     this.end = end;
   }
 
+  // One- and two-byte varints (small lengths, deltas and counts: nearly every varint of a record) are
+  // read here, small enough for V8 to inline into the record loops; longer ones take the slow path.
+  // A one-byte varint may be the range's last byte (a record's header count): the fast path must
+  // not ask for a second byte before it knows it needs one.
   readVarint(): number {
-    const buf = this.buf;
-    let pos = this.pos;
+    const pos = this.pos;
     const end = this.end;
     if (pos < end) {
+      const buf = this.buf;
       const b = buf[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return (b >>> 1) ^ -(b & 1);
       }
+      if (pos + 1 < end) {
+        const b2 = buf[pos + 1]!;
+        if (b2 < 0x80) {
+          this.pos = pos + 2;
+          const zz = (b & 0x7f) | (b2 << 7);
+          return (zz >>> 1) ^ -(zz & 1);
+        }
+      }
     }
+    return this.readLongVarint();
+  }
+
+  readVarlong(): number {
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return (b >>> 1) ^ -(b & 1);
+      }
+    }
+    return this.readLongVarlong();
+  }
+
+  private readLongVarint(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    const end = this.end;
     let value = 0;
     let shift = 0;
     for (;;) {
@@ -102,7 +133,7 @@ export class VarintReader {
     return (value >>> 1) ^ -(value & 1);
   }
 
-  readVarlong(): number {
+  private readLongVarlong(): number {
     const buf = this.buf;
     let pos = this.pos;
     const end = this.end;
