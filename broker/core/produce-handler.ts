@@ -1,7 +1,7 @@
 // Produce: validate acks and topics, append each partition's batches as leader, answer per partition.
 // Record bytes go from the request straight to PartitionLog.appendAsLeader; nothing is decoded here.
 import { ErrorCode, StraitError } from '../../client/errors.js';
-import { BATCH_LENGTH, LOG_OVERHEAD } from '../../client/records/batch-header.js';
+import { BATCH_LENGTH, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD } from '../../client/records/batch-header.js';
 import type { ProduceRequest__Output } from '../../client/wire/generated/strait/v1/ProduceRequest.js';
 import type { ProduceResponse } from '../../client/wire/generated/strait/v1/ProduceResponse.js';
 import type { PartitionProduceResponse } from '../../client/wire/generated/strait/v1/PartitionProduceResponse.js';
@@ -24,9 +24,10 @@ function failed(partition: number, err: unknown): PartitionProduceResponse {
  * idempotent producer inside the broker's five-batch window.
  */
 function checkOneBatch(records: Buffer): void {
-  if (records.length < LOG_OVERHEAD) return; // too short to hold a length: validation names the problem
+  if (records.length < RECORD_BATCH_OVERHEAD) return; // no whole header: validation names the problem
   const first = LOG_OVERHEAD + records.readInt32BE(BATCH_LENGTH);
-  if (first > 0 && first < records.length) {
+  // A first length shorter than a header is a damaged frame, not a second batch: validation names it.
+  if (first >= RECORD_BATCH_OVERHEAD && first < records.length) {
     throw new StraitError(ErrorCode.INVALID_RECORD,
       `a produce request carries one record batch per partition; this one holds ${records.length - first} bytes after its first batch of ${first}`);
   }
