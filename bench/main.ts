@@ -46,14 +46,18 @@ async function main(): Promise<void> {
   const validation: ValidationResult[] = only.has('validation') ? validationThroughput() : [];
   if (BROKER_SCENARIOS.some((name) => only.has(name))) {
     await withBroker(async (broker) => {
-      for (const topic of ['bench-100', 'bench-1k', 'bench-send', 'bench-latency']) await createBenchTopic(broker.address, topic);
+      for (const topic of ['bench-100', 'bench-1k', 'bench-send', 'bench-latency', 'bench-100-idem', 'bench-send-idem']) await createBenchTopic(broker.address, topic);
       const small = n(3_000_000);
       const large = n(500_000);
       if (only.has('produce') || only.has('consume')) {
         throughput.push(await produceThroughput(broker.address, 'bench-100', small, 100));
         throughput.push(await produceThroughput(broker.address, 'bench-1k', large, 1024));
       }
-      if (only.has('send')) throughput.push(await produceThroughputPerRecord(broker.address, 'bench-send', n(1_000_000), 100));
+      if (only.has('produce')) throughput.push(await produceThroughput(broker.address, 'bench-100-idem', small, 100, 'idempotent'));
+      if (only.has('send')) {
+        throughput.push(await produceThroughputPerRecord(broker.address, 'bench-send', n(1_000_000), 100));
+        throughput.push(await produceThroughputPerRecord(broker.address, 'bench-send-idem', n(1_000_000), 100, 'idempotent'));
+      }
       if (only.has('consume')) {
         throughput.push(await consumeThroughput(broker.address, 'bench-100', small, 100));
         throughput.push(await consumeThroughput(broker.address, 'bench-1k', large, 1024));

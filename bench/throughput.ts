@@ -35,15 +35,23 @@ export async function createBenchTopic(address: string, topic: string, partition
  * Sends `total` records of `size` bytes (keyless, one partition) through the bulk path, keeping a
  * bounded number of chunks in flight so memory stays flat.
  */
-export async function produceThroughput(address: string, topic: string, total: number, size: number, producerOptions: Record<string, string | number | boolean> = {}): Promise<ThroughputResult> {
+/** How the producer acknowledges: the bench's historical rows (acks=1, no idempotence) or the SDK's
+ * default contract (acks=all, idempotent). */
+export type Delivery = 'acks=1' | 'idempotent';
+
+function deliveryOptions(delivery: Delivery): Record<string, string | number | boolean> {
+  return delivery === 'acks=1' ? { acks: 1, 'enable.idempotence': false } : { acks: 'all', 'enable.idempotence': true };
+}
+
+const deliveryLabel = (delivery: Delivery): string => (delivery === 'acks=1' ? 'acks=1' : 'acks=all, idempotent');
+
+export async function produceThroughput(address: string, topic: string, total: number, size: number, delivery: Delivery = 'acks=1'): Promise<ThroughputResult> {
   const producer = new Producer({
     'bootstrap.servers': address,
-    acks: 1,
-    'enable.idempotence': false,
+    ...deliveryOptions(delivery),
     'linger.ms': 5,
     'batch.size': 256 * 1024,
     'max.request.size': 8 * 1024 * 1024,
-    ...producerOptions,
   });
   const value = Buffer.alloc(size, 'x');
   const chunkSize = 10_000;
@@ -65,18 +73,17 @@ export async function produceThroughput(address: string, topic: string, total: n
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await producer.close();
-  return result(`produce ${size} B, acks=1`, total, size, seconds);
+  return result(`produce ${size} B, ${deliveryLabel(delivery)}`, total, size, seconds);
 }
 
 /**
  * Sends `total` records of `size` bytes one send() call (one promise) each, as an application that
  * produces record by record would; at most `maxPending` unanswered sends so memory stays flat.
  */
-export async function produceThroughputPerRecord(address: string, topic: string, total: number, size: number): Promise<ThroughputResult> {
+export async function produceThroughputPerRecord(address: string, topic: string, total: number, size: number, delivery: Delivery = 'acks=1'): Promise<ThroughputResult> {
   const producer = new Producer({
     'bootstrap.servers': address,
-    acks: 1,
-    'enable.idempotence': false,
+    ...deliveryOptions(delivery),
     'linger.ms': 5,
     'batch.size': 256 * 1024,
     'max.request.size': 8 * 1024 * 1024,
@@ -95,7 +102,7 @@ export async function produceThroughputPerRecord(address: string, topic: string,
   await Promise.all(ring);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await producer.close();
-  return result(`produce ${size} B, acks=1, send() per record`, total, size, seconds);
+  return result(`produce ${size} B, ${deliveryLabel(delivery)}, send() per record`, total, size, seconds);
 }
 
 /** Reads `total` records of one partition from offset 0 and times it. */
