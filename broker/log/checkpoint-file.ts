@@ -81,3 +81,26 @@ export function readOffsetCheckpoint(file: string): TopicPartitionOffset[] {
 export function writeOffsetCheckpoint(file: string, entries: TopicPartitionOffset[]): void {
   writeFileAtomic(file, formatOffsetCheckpoint(entries));
 }
+
+/**
+ * Reads a small `key=value` / `key: value` file (Java properties syntax without escapes: meta.properties,
+ * partition.metadata); undefined when it does not exist, CorruptCheckpointError on a line that is neither.
+ */
+export function readKeyValueFile(file: string): Map<string, string> | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const fields = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.length === 0 || line.startsWith('#') || line.startsWith('!')) continue;
+    const sep = line.search(/[=:]/);
+    if (sep <= 0) throw new CorruptCheckpointError(file, `line ${JSON.stringify(line)} is not key=value`);
+    fields.set(line.slice(0, sep).trim(), line.slice(sep + 1).trim());
+  }
+  return fields;
+}

@@ -2,7 +2,7 @@
 // directory that belongs to another node or cluster. Java properties syntax, written atomically.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CorruptCheckpointError, writeFileAtomic } from './checkpoint-file.js';
+import { CorruptCheckpointError, readKeyValueFile, writeFileAtomic } from './checkpoint-file.js';
 
 export const META_PROPERTIES = 'meta.properties';
 
@@ -15,21 +15,8 @@ export interface MetaProperties {
 /** Reads dir/meta.properties; undefined when there is none, CorruptCheckpointError when malformed. */
 export function readMetaProperties(dir: string): MetaProperties | undefined {
   const file = path.join(dir, META_PROPERTIES);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const props = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.length === 0 || line.startsWith('#') || line.startsWith('!')) continue;
-    const eq = line.search(/[=:]/);
-    if (eq <= 0) throw new CorruptCheckpointError(file, `line ${JSON.stringify(line)} is not key=value`);
-    props.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
+  const props = readKeyValueFile(file);
+  if (props === undefined) return undefined;
   const nodeId = Number(props.get('node.id'));
   const version = Number(props.get('version') ?? '1');
   const clusterId = props.get('cluster.id') ?? '';

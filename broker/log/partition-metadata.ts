@@ -1,9 +1,8 @@
 // partition.metadata (KIP-516): the topic id a partition directory belongs to, so that a directory
 // left by a deleted topic is never taken for the log of a new topic with the same name. Kafka's
 // format: "version: 0" and "topic_id: <id>" lines. Written atomically.
-import fs from 'node:fs';
 import path from 'node:path';
-import { CorruptCheckpointError, writeFileAtomic } from './checkpoint-file.js';
+import { CorruptCheckpointError, readKeyValueFile, writeFileAtomic } from './checkpoint-file.js';
 
 export const PARTITION_METADATA_FILE = 'partition.metadata';
 const VERSION = 0;
@@ -20,20 +19,8 @@ function checkTopicId(topicId: string): void {
  * CorruptCheckpointError when it does not parse. */
 export function readPartitionMetadata(dir: string): string | undefined {
   const file = path.join(dir, PARTITION_METADATA_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const fields = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new CorruptCheckpointError(file, `line ${JSON.stringify(line)} is not "key: value"`);
-    fields.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-  }
+  const fields = readKeyValueFile(file);
+  if (fields === undefined) return undefined;
   if (fields.get('version') !== String(VERSION)) throw new CorruptCheckpointError(file, `unsupported version ${JSON.stringify(fields.get('version') ?? '')}`);
   const topicId = fields.get('topic_id') ?? '';
   try {
