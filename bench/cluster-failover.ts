@@ -11,10 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { channelOptions, ErrorCode, loadProtos, type AdminClient, type BrokerClient } from '../client/index.js';
-import type { CreateTopicsResponse__Output } from '../client/wire/generated/strait/v1/CreateTopicsResponse.js';
-import type { DescribeClusterResponse__Output } from '../client/wire/generated/strait/v1/DescribeClusterResponse.js';
-import type { MetadataResponse__Output } from '../client/wire/generated/strait/v1/MetadataResponse.js';
+import { channelOptions, ErrorCode, loadProtos, type wire } from '../client/index.js';
 import { spawnBroker } from '../cli/local-broker.js';
 import { planLocalCluster, stopNodes, startPlannedNodes, type RunningNode } from '../cli/local-cluster.js';
 
@@ -29,29 +26,29 @@ const CALL_MS = 2_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Calls {
-  private readonly admins = new Map<string, AdminClient>();
-  private readonly brokers = new Map<string, BrokerClient>();
+  private readonly admins = new Map<string, wire.AdminClient>();
+  private readonly brokers = new Map<string, wire.BrokerClient>();
   private readonly proto = loadProtos().proto;
 
-  admin(address: string): AdminClient {
+  admin(address: string): wire.AdminClient {
     let c = this.admins.get(address);
     if (!c) this.admins.set(address, (c = new this.proto.strait.v1.Admin(address, grpc.credentials.createInsecure(), channelOptions())));
     return c;
   }
 
-  broker(address: string): BrokerClient {
+  broker(address: string): wire.BrokerClient {
     let c = this.brokers.get(address);
     if (!c) this.brokers.set(address, (c = new this.proto.strait.v1.Broker(address, grpc.credentials.createInsecure(), channelOptions())));
     return c;
   }
 
-  describe(address: string): Promise<DescribeClusterResponse__Output> {
+  describe(address: string): Promise<wire.DescribeClusterResponse__Output> {
     return new Promise((resolve, reject) => {
       this.admin(address).DescribeCluster({}, { deadline: Date.now() + CALL_MS }, (err, res) => (err ? reject(err) : resolve(res!)));
     });
   }
 
-  createTopics(address: string, topics: { name: string; partitions: number; rf: number }[], timeoutMs: number): Promise<CreateTopicsResponse__Output> {
+  createTopics(address: string, topics: { name: string; partitions: number; rf: number }[], timeoutMs: number): Promise<wire.CreateTopicsResponse__Output> {
     const request = {
       topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: t.rf, assignments: [], configs: [] })),
       timeoutMs,
@@ -62,7 +59,7 @@ class Calls {
     });
   }
 
-  metadata(address: string, topics: string[]): Promise<MetadataResponse__Output> {
+  metadata(address: string, topics: string[]): Promise<wire.MetadataResponse__Output> {
     return new Promise((resolve, reject) => {
       this.broker(address).Metadata({ topics, allTopics: false, allowAutoTopicCreation: false }, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res!)));
     });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { encodeRecordBatch } from '../client/records/record-batch.js';
+import { encodeRecordBatch } from '../client/index.js';
 import { Log } from '../broker/log/log.js';
 import { defaultTopicConfig } from '../broker/log/topic-config.js';
 

@@ -3,7 +3,7 @@
 // it. Uncompressed batches measure the CRC and the record walk; the lz4 row adds the decompression
 // the leader does to walk a compressed batch.
 import { validateBatches, type ClientAppendRules } from '../broker/log/append-validation.js';
-import { CompressionType, RecordBatchBuilder, compressionName } from '../client/records/index.js';
+import { CompressionType, RecordBatchBuilder, compressionName } from '../client/index.js';
 
 export interface ValidationResult {
   name: string;

@@ -1,5 +1,6 @@
 // Public face of the client SDK: producer, consumer, admin, their options, errors, the records API,
-// partitioners, and the wire helpers the broker and mirror share with the client.
+// partitioners, and the wire protocol the broker and mirror share with the client (error table,
+// record-batch codec, proto loading, the generated types as `wire`). Other modules import only this.
 //
 // Options use Kafka's own dotted names in a plain object ('bootstrap.servers', 'linger.ms',
 // 'enable.idempotence', 'auto.offset.reset', ...), with numbers/booleans or their string forms, so a
@@ -64,19 +65,12 @@ export {
   type Partitioner,
 } from './partitioner.js';
 
-export { loadProtos, channelOptions, protoDir, PROTO_FILES, MAX_GRPC_MESSAGE_BYTES, FLOW_CONTROL_WINDOW_BYTES } from './wire/proto.js';
-export type { BrokerClient, BrokerHandlers } from './wire/generated/strait/v1/Broker.js';
-export type { AdminClient, AdminHandlers } from './wire/generated/strait/v1/Admin.js';
-export type { ProduceRequest, ProduceRequest__Output } from './wire/generated/strait/v1/ProduceRequest.js';
-export type { ProduceResponse, ProduceResponse__Output } from './wire/generated/strait/v1/ProduceResponse.js';
-export type { FetchRequest, FetchRequest__Output } from './wire/generated/strait/v1/FetchRequest.js';
-export type { FetchResponse, FetchResponse__Output } from './wire/generated/strait/v1/FetchResponse.js';
-export type { MetadataRequest, MetadataRequest__Output } from './wire/generated/strait/v1/MetadataRequest.js';
-export type { MetadataResponse, MetadataResponse__Output } from './wire/generated/strait/v1/MetadataResponse.js';
-export type { ListOffsetsRequest, ListOffsetsRequest__Output } from './wire/generated/strait/v1/ListOffsetsRequest.js';
-export type { ListOffsetsResponse, ListOffsetsResponse__Output } from './wire/generated/strait/v1/ListOffsetsResponse.js';
-export type { InitProducerIdRequest, InitProducerIdRequest__Output } from './wire/generated/strait/v1/InitProducerIdRequest.js';
-export type { InitProducerIdResponse, InitProducerIdResponse__Output } from './wire/generated/strait/v1/InitProducerIdResponse.js';
+export { loadProtos, channelOptions, protoDir, PROTO_FILES, MAX_GRPC_MESSAGE_BYTES, FLOW_CONTROL_WINDOW_BYTES, type StraitProto } from './wire/proto.js';
+// Every generated message, enum and service type of proto/*.proto, as one type-only namespace
+// (wire.FetchRequest__Output, wire.QuorumHandlers): the broker, the mirror and the CLI type their
+// gRPC code with it. A namespace, because several proto names are also SDK names (ConfigResource,
+// ErrorCode). The enums the code needs as values are exported below by name.
+export type * as wire from './wire/generated/index.js';
 export { IsolationLevel } from './wire/generated/strait/v1/IsolationLevel.js';
 export { ConfigResourceType } from './wire/generated/strait/v1/ConfigResourceType.js';
 export { ConfigSource } from './wire/generated/strait/v1/ConfigSource.js';

@@ -6,7 +6,7 @@
 // log dirs), so that the controller moves their leadership and shows them offline.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ReplicaRef } from '../metadata/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { ControllerChannel } from './controller-channel.js';

@@ -3,7 +3,7 @@
 // ControllerWrite for forwarded admin writes). With no leader known after a short wait the answer is
 // NOT_CONTROLLER (retriable); a write answers only once this node has applied its offset, so a
 // Metadata call here right after it sees the change.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ActiveController } from '../controller/active-controller.js';
 import { decisionFor, type ControllerOperation, type ControllerWrites, type DecisionContext } from '../controller/controller-operations.js';
 import type { MetadataState } from '../quorum/metadata-state.js';

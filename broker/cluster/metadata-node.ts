@@ -4,7 +4,7 @@
 // the active controller wherever it is; the Quorum gRPC handlers serve the other nodes.
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { QuorumHandlers } from '../../client/wire/generated/strait/v1/Quorum.js';
+import type { wire } from '../../client/index.js';
 import type { BrokerConfig, QuorumVoter } from '../config/broker-config.js';
 import { ActiveController, type ControllerObserver } from '../controller/active-controller.js';
 import type { DecisionContext } from '../controller/controller-operations.js';
@@ -35,7 +35,7 @@ export interface MetadataNode {
   readonly raft: RaftQuorum | undefined;
   readonly controller: ActiveController | undefined;
   readonly channel: ControllerChannel;
-  readonly handlers: QuorumHandlers;
+  readonly handlers: wire.QuorumHandlers;
   /** The voters; a node without controller.quorum.voters is the only one, at its own listener
    * (whose port is filled in by setOwnPort once bound). */
   readonly voters: QuorumVoter[];

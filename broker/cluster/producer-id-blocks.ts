@@ -1,7 +1,7 @@
 // Producer ids for InitProducerId, handed out from blocks the active controller allocates through
 // the metadata log (AllocateProducerIds), so no two brokers and no two incarnations ever hand out the
 // same id. Concurrent requests share one block request.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ProducerIdBlock } from '../metadata/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { BrokerLifecycle } from './broker-lifecycle.js';

@@ -6,7 +6,7 @@
 // NOT_CONTROLLER; a new active controller starts every broker with a full session.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import {
   BrokerSessions, fenceExpiredBrokers, initializeCluster, MetadataImage,
   type AppliedRecord, type ControllerResult, type MetadataRecord,

@@ -2,7 +2,7 @@
 // forward one (ControllerWrite carries the name and the request as JSON) and the controller runs
 // exactly what it would have run for a request of its own.
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
 import {
   allocateProducerIds, brokerHeartbeat, createPartitions, createTopics, deleteTopics, incrementalAlterConfigs, registerBroker,

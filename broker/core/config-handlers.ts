@@ -1,19 +1,7 @@
 // DescribeConfigs and IncrementalAlterConfigs. A topic's config reports every key with its value and
 // where it came from: the topic's override, the broker's file, or the built-in default. Broker
 // configs are static (read from the file at start-up) and described, not altered.
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import { AlterConfigOp } from '../../client/wire/generated/strait/v1/AlterConfigOp.js';
-import { ConfigResourceType } from '../../client/wire/generated/strait/v1/ConfigResourceType.js';
-import { ConfigSource } from '../../client/wire/generated/strait/v1/ConfigSource.js';
-import type { ConfigResource__Output } from '../../client/wire/generated/strait/v1/ConfigResource.js';
-import type { DescribeConfigsRequest__Output } from '../../client/wire/generated/strait/v1/DescribeConfigsRequest.js';
-import type { DescribeConfigsResponse } from '../../client/wire/generated/strait/v1/DescribeConfigsResponse.js';
-import type { DescribeConfigsResult } from '../../client/wire/generated/strait/v1/DescribeConfigsResult.js';
-import type { DescribedConfig } from '../../client/wire/generated/strait/v1/DescribedConfig.js';
-import type { IncrementalAlterConfigsRequest__Output } from '../../client/wire/generated/strait/v1/IncrementalAlterConfigsRequest.js';
-import type { IncrementalAlterConfigsResponse } from '../../client/wire/generated/strait/v1/IncrementalAlterConfigsResponse.js';
-import type { AlterConfigsResource__Output } from '../../client/wire/generated/strait/v1/AlterConfigsResource.js';
-import type { AlterConfigsResourceResult } from '../../client/wire/generated/strait/v1/AlterConfigsResourceResult.js';
+import { ErrorCode, StraitError, AlterConfigOp, ConfigResourceType, ConfigSource, type wire } from '../../client/index.js';
 import {
   defaultTopicConfig, InvalidConfigError, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS,
   topicConfigToStrings, validateTopicName,
@@ -30,7 +18,7 @@ function wanted(keys: unknown): (name: string) => boolean {
   return (name) => set.has(name);
 }
 
-function describeTopic(ctx: BrokerContext, r: ConfigResource__Output, withDocs: boolean): DescribedConfig[] {
+function describeTopic(ctx: BrokerContext, r: wire.ConfigResource__Output, withDocs: boolean): wire.DescribedConfig[] {
   const name = r.resourceName;
   validateTopicName(name);
   const record = ctx.topics.get(name);
@@ -39,7 +27,7 @@ function describeTopic(ctx: BrokerContext, r: ConfigResource__Output, withDocs: 
   const brokerValues = topicConfigToStrings(ctx.topics.defaults);
   const builtIn = topicConfigToStrings(defaultTopicConfig());
   const include = wanted(r.configurationKeys);
-  const out: DescribedConfig[] = [];
+  const out: wire.DescribedConfig[] = [];
   for (const [key, value] of Object.entries(values)) {
     if (!include(key)) continue;
     const source: ConfigSourceValue = Object.hasOwn(record.configs, key) ? ConfigSource.DYNAMIC_TOPIC_CONFIG
@@ -50,12 +38,12 @@ function describeTopic(ctx: BrokerContext, r: ConfigResource__Output, withDocs: 
   return out;
 }
 
-function describeBroker(ctx: BrokerContext, r: ConfigResource__Output, withDocs: boolean): DescribedConfig[] {
+function describeBroker(ctx: BrokerContext, r: wire.ConfigResource__Output, withDocs: boolean): wire.DescribedConfig[] {
   if (r.resourceName !== '' && r.resourceName !== String(ctx.nodeId)) {
     throw new StraitError(ErrorCode.RESOURCE_NOT_FOUND, `Broker ${r.resourceName} is not this node (${ctx.nodeId})`);
   }
   const include = wanted(r.configurationKeys);
-  const out: DescribedConfig[] = [];
+  const out: wire.DescribedConfig[] = [];
   for (const [key, def] of Object.entries(BROKER_KEYS).sort(([a], [b]) => a.localeCompare(b))) {
     if (!include(key)) continue;
     const explicit = ctx.config.explicit[key];
@@ -70,14 +58,14 @@ function describeBroker(ctx: BrokerContext, r: ConfigResource__Output, withDocs:
   return out;
 }
 
-export function handleDescribeConfigs(ctx: BrokerContext, req: DescribeConfigsRequest__Output): DescribeConfigsResponse {
+export function handleDescribeConfigs(ctx: BrokerContext, req: wire.DescribeConfigsRequest__Output): wire.DescribeConfigsResponse {
   if (!Array.isArray(req.resources)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'resources must be a list');
-  const results: DescribeConfigsResult[] = [];
+  const results: wire.DescribeConfigsResult[] = [];
   for (const r of req.resources) {
     const base = { resourceType: r?.resourceType, resourceName: typeof r?.resourceName === 'string' ? r.resourceName : '' };
     try {
       if (typeof r?.resourceName !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'resource_name must be a string');
-      let configs: DescribedConfig[];
+      let configs: wire.DescribedConfig[];
       if (r.resourceType === ConfigResourceType.TOPIC) configs = describeTopic(ctx, r, req.includeDocumentation === true);
       else if (r.resourceType === ConfigResourceType.BROKER) configs = describeBroker(ctx, r, req.includeDocumentation === true);
       else throw new StraitError(ErrorCode.INVALID_REQUEST, `resource type ${String(r.resourceType)} is not supported`);
@@ -130,7 +118,7 @@ function applyOperations(current: Readonly<Record<string, string>>, effective: R
   return next;
 }
 
-async function alterOne(ctx: BrokerContext, r: AlterConfigsResource__Output, validateOnly: boolean): Promise<void> {
+async function alterOne(ctx: BrokerContext, r: wire.AlterConfigsResource__Output, validateOnly: boolean): Promise<void> {
   if (typeof r?.resourceName !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'resource_name must be a string');
   if (r.resourceType === ConfigResourceType.BROKER) {
     throw new StraitError(ErrorCode.INVALID_REQUEST, 'broker configs are static: change the config file and restart');
@@ -145,9 +133,9 @@ async function alterOne(ctx: BrokerContext, r: AlterConfigsResource__Output, val
   if (!validateOnly) await ctx.topics.setOverrides(name, next);
 }
 
-export async function handleIncrementalAlterConfigs(ctx: BrokerContext, req: IncrementalAlterConfigsRequest__Output): Promise<IncrementalAlterConfigsResponse> {
+export async function handleIncrementalAlterConfigs(ctx: BrokerContext, req: wire.IncrementalAlterConfigsRequest__Output): Promise<wire.IncrementalAlterConfigsResponse> {
   if (!Array.isArray(req.resources)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'resources must be a list');
-  const responses: AlterConfigsResourceResult[] = [];
+  const responses: wire.AlterConfigsResourceResult[] = [];
   for (const r of req.resources) {
     const base = { resourceType: r?.resourceType, resourceName: typeof r?.resourceName === 'string' ? r.resourceName : '' };
     try {

@@ -1,7 +1,7 @@
 // The one place where a thrown error becomes a per-partition (or per-topic) error code and message.
 // StraitError carries Kafka's code; anything else is a bug or an I/O failure and is reported as
 // UNKNOWN_SERVER_ERROR without leaking internals to the client.
-import { ErrorCode, StraitError, type ErrorCodeValue } from '../../client/errors.js';
+import { ErrorCode, StraitError, type ErrorCodeValue } from '../../client/index.js';
 
 export interface ErrorFields {
   errorCode: ErrorCodeValue;

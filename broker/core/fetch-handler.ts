@@ -2,12 +2,7 @@
 // within max_bytes and partition_max_bytes, the first batch always whole so a consumer progresses);
 // answer at once when min_bytes are there or a partition failed, otherwise wait in the purgatory
 // until appends make min_bytes available or max_wait_ms passes. Bytes come straight from the log.
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import { MAX_GRPC_MESSAGE_BYTES } from '../../client/wire/proto.js';
-import type { FetchRequest__Output } from '../../client/wire/generated/strait/v1/FetchRequest.js';
-import type { FetchResponse } from '../../client/wire/generated/strait/v1/FetchResponse.js';
-import type { FetchablePartitionResponse } from '../../client/wire/generated/strait/v1/FetchablePartitionResponse.js';
-import type { FetchableTopicResponse } from '../../client/wire/generated/strait/v1/FetchableTopicResponse.js';
+import { ErrorCode, StraitError, MAX_GRPC_MESSAGE_BYTES, type wire } from '../../client/index.js';
 import type { PartitionLog } from '../log/log-types.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
@@ -23,7 +18,7 @@ interface PartitionFetch {
   fetchOffset: number;
   maxBytes: number;
   currentLeaderEpoch: number | undefined;
-  response: FetchablePartitionResponse;
+  response: wire.FetchablePartitionResponse;
 }
 
 interface ReadOutcome {
@@ -31,18 +26,18 @@ interface ReadOutcome {
   failed: boolean;
 }
 
-function fetchPlan(ctx: BrokerContext, req: FetchRequest__Output): { plan: PartitionFetch[]; topics: FetchableTopicResponse[] } {
+function fetchPlan(ctx: BrokerContext, req: wire.FetchRequest__Output): { plan: PartitionFetch[]; topics: wire.FetchableTopicResponse[] } {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
   const plan: PartitionFetch[] = [];
-  const topics: FetchableTopicResponse[] = [];
+  const topics: wire.FetchableTopicResponse[] = [];
   for (const t of req.topics) {
     const topic = typeof t?.name === 'string' ? t.name : '';
-    const partitions: FetchablePartitionResponse[] = [];
+    const partitions: wire.FetchablePartitionResponse[] = [];
     topics.push({ name: topic, partitions });
     for (const p of Array.isArray(t?.partitions) ? t.partitions : []) {
       const partition = Number.isInteger(p?.partition) ? p.partition : -1;
       const known = ctx.topics.partition(topic, partition);
-      const response: FetchablePartitionResponse = {
+      const response: wire.FetchablePartitionResponse = {
         partition,
         errorCode: ErrorCode.NONE,
         highWatermark: -1,
@@ -91,13 +86,13 @@ function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog 
 
 export class FetchOperation {
   private readonly plan: PartitionFetch[];
-  private readonly topics: FetchableTopicResponse[];
+  private readonly topics: wire.FetchableTopicResponse[];
   private readonly consumer: boolean;
   private readonly maxBytes: number;
   readonly minBytes: number;
   readonly maxWaitMs: number;
 
-  constructor(private readonly ctx: BrokerContext, private readonly req: FetchRequest__Output) {
+  constructor(private readonly ctx: BrokerContext, private readonly req: wire.FetchRequest__Output) {
     ({ plan: this.plan, topics: this.topics } = fetchPlan(ctx, req));
     this.consumer = !(Number.isInteger(req.replicaId) && req.replicaId >= 0);
     this.maxBytes = Number.isInteger(req.maxBytes) && req.maxBytes > 0 ? Math.min(req.maxBytes, MAX_FETCH_BYTES) : MAX_FETCH_BYTES;
@@ -131,7 +126,7 @@ export class FetchOperation {
     return { bytes, failed };
   }
 
-  response(): FetchResponse {
+  response(): wire.FetchResponse {
     for (const t of this.topics) {
       let bytes = 0;
       for (const p of t.partitions!) bytes += (p.records as Buffer).length;
@@ -142,14 +137,14 @@ export class FetchOperation {
 }
 
 /** Answers a fetch, waiting up to max_wait_ms for min_bytes; an aborted signal ends the wait early. */
-export function handleFetch(ctx: BrokerContext, req: FetchRequest__Output, signal?: AbortSignal): Promise<FetchResponse> {
+export function handleFetch(ctx: BrokerContext, req: wire.FetchRequest__Output, signal?: AbortSignal): Promise<wire.FetchResponse> {
   const op = new FetchOperation(ctx, req);
   let logs = op.logs();
   const first = op.read(logs);
   if (first.failed || first.bytes >= op.minBytes || op.maxWaitMs === 0 || signal?.aborted) {
     return Promise.resolve(op.response());
   }
-  return new Promise<FetchResponse>((resolve) => {
+  return new Promise<wire.FetchResponse>((resolve) => {
     // Log sizes at the last read: growth since then estimates the new bytes without reading them.
     let sizes = logs.map((l) => l?.sizeInBytes ?? 0);
     let gathered = first.bytes;

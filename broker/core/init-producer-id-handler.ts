@@ -1,15 +1,13 @@
 // InitProducerId for idempotent producers: a new id (epoch 0) from this broker's block of the
 // controller's producer ids, or the same id with the next epoch when a producer re-initializes with
 // its current id/epoch. Transactions come with a later issue.
-import { ErrorCode } from '../../client/errors.js';
-import type { InitProducerIdRequest__Output } from '../../client/wire/generated/strait/v1/InitProducerIdRequest.js';
-import type { InitProducerIdResponse } from '../../client/wire/generated/strait/v1/InitProducerIdResponse.js';
+import { ErrorCode, type wire } from '../../client/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
 const MAX_EPOCH = 32_767;
 
-export async function handleInitProducerId(ctx: BrokerContext, req: InitProducerIdRequest__Output): Promise<InitProducerIdResponse> {
+export async function handleInitProducerId(ctx: BrokerContext, req: wire.InitProducerIdRequest__Output): Promise<wire.InitProducerIdResponse> {
   if (typeof req.transactionalId === 'string' && req.transactionalId !== '') {
     return { errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 };
   }

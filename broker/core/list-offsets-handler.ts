@@ -2,11 +2,7 @@
 // start), -3 the first record holding the largest timestamp, otherwise the first record (lowest
 // offset) whose timestamp is at or after a time, with that record's own timestamp. A record at or
 // above the high watermark is not answered (offset -1), as Kafka filters by the last fetchable offset.
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import type { ListOffsetsRequest__Output } from '../../client/wire/generated/strait/v1/ListOffsetsRequest.js';
-import type { ListOffsetsResponse } from '../../client/wire/generated/strait/v1/ListOffsetsResponse.js';
-import type { ListOffsetsPartitionResponse } from '../../client/wire/generated/strait/v1/ListOffsetsPartitionResponse.js';
-import type { ListOffsetsTopicResponse } from '../../client/wire/generated/strait/v1/ListOffsetsTopicResponse.js';
+import { ErrorCode, StraitError, type wire } from '../../client/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
@@ -14,13 +10,13 @@ export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
 export const MAX_TIMESTAMP = -3;
 
-function lookup(ctx: BrokerContext, topic: string, partition: number, timestamp: unknown, leaderEpoch: number | undefined): ListOffsetsPartitionResponse {
+function lookup(ctx: BrokerContext, topic: string, partition: number, timestamp: unknown, leaderEpoch: number | undefined): wire.ListOffsetsPartitionResponse {
   try {
     const { log, leaderEpoch: LEADER_EPOCH } = ctx.topics.leaderLog(topic, partition, leaderEpoch);
     if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < MAX_TIMESTAMP) {
       throw new StraitError(ErrorCode.INVALID_REQUEST, `timestamp ${String(timestamp)} is not valid`);
     }
-    const found = (offset: number, ts: number, epoch: number): ListOffsetsPartitionResponse =>
+    const found = (offset: number, ts: number, epoch: number): wire.ListOffsetsPartitionResponse =>
       ({ partition, errorCode: ErrorCode.NONE, timestamp: ts, offset, leaderEpoch: epoch });
     if (timestamp === LATEST_TIMESTAMP) return found(log.highWatermark, -1, LEADER_EPOCH);
     if (timestamp === EARLIEST_TIMESTAMP) return found(log.logStartOffset, -1, LEADER_EPOCH);
@@ -33,9 +29,9 @@ function lookup(ctx: BrokerContext, topic: string, partition: number, timestamp:
   }
 }
 
-export function handleListOffsets(ctx: BrokerContext, req: ListOffsetsRequest__Output): ListOffsetsResponse {
+export function handleListOffsets(ctx: BrokerContext, req: wire.ListOffsetsRequest__Output): wire.ListOffsetsResponse {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
-  const topics: ListOffsetsTopicResponse[] = [];
+  const topics: wire.ListOffsetsTopicResponse[] = [];
   for (const t of req.topics) {
     const name = typeof t?.name === 'string' ? t.name : '';
     const partitions = (Array.isArray(t?.partitions) ? t.partitions : []).map((p) =>

@@ -2,13 +2,7 @@
 // answers, as in Kafka): brokers are the registered, unfenced brokers with their advertised
 // endpoints; the controller is the Raft leader; partitions carry leader, leader epoch, replicas, ISR
 // and as offline the replicas on fenced brokers and those whose broker reported their log offline.
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import type { BrokerInfo } from '../../client/wire/generated/strait/v1/BrokerInfo.js';
-import type { MetadataRequest__Output } from '../../client/wire/generated/strait/v1/MetadataRequest.js';
-import type { MetadataResponse } from '../../client/wire/generated/strait/v1/MetadataResponse.js';
-import type { TopicMetadata } from '../../client/wire/generated/strait/v1/TopicMetadata.js';
-import type { DescribeClusterResponse } from '../../client/wire/generated/strait/v1/DescribeClusterResponse.js';
-import type { NodeDescription } from '../../client/wire/generated/strait/v1/NodeDescription.js';
+import { ErrorCode, StraitError, type wire } from '../../client/index.js';
 import { validateTopicName } from '../log/topic-config.js';
 import type { BrokerImage, MetadataImage, TopicImage } from '../metadata/index.js';
 import type { BrokerContext } from './broker-context.js';
@@ -16,9 +10,9 @@ import { errorFields, isUnexpected } from './error-mapping.js';
 
 const isInternal = (name: string): boolean => name.startsWith('__');
 
-const brokerInfo = (b: BrokerImage): BrokerInfo => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? '' });
+const brokerInfo = (b: BrokerImage): wire.BrokerInfo => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? '' });
 
-function topicMetadata(image: MetadataImage, topic: TopicImage): TopicMetadata {
+function topicMetadata(image: MetadataImage, topic: TopicImage): wire.TopicMetadata {
   const fenced = (id: number): boolean => image.broker(id)?.fenced !== false;
   const partitions = topic.partitions.map((p) => ({
     errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
@@ -32,7 +26,7 @@ function topicMetadata(image: MetadataImage, topic: TopicImage): TopicMetadata {
   return { errorCode: ErrorCode.NONE, name: topic.name, topicId: topic.topicId, isInternal: isInternal(topic.name), partitions };
 }
 
-async function lookup(ctx: BrokerContext, name: unknown, autoCreate: boolean): Promise<TopicMetadata> {
+async function lookup(ctx: BrokerContext, name: unknown, autoCreate: boolean): Promise<wire.TopicMetadata> {
   const topicName = typeof name === 'string' ? name : '';
   try {
     if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
@@ -48,8 +42,8 @@ async function lookup(ctx: BrokerContext, name: unknown, autoCreate: boolean): P
   }
 }
 
-export async function handleMetadata(ctx: BrokerContext, req: MetadataRequest__Output): Promise<MetadataResponse> {
-  let topics: TopicMetadata[];
+export async function handleMetadata(ctx: BrokerContext, req: wire.MetadataRequest__Output): Promise<wire.MetadataResponse> {
+  let topics: wire.TopicMetadata[];
   if (req.allTopics) {
     const image = ctx.metadata.image;
     topics = image.topics().map((t) => topicMetadata(image, t));
@@ -63,10 +57,10 @@ export async function handleMetadata(ctx: BrokerContext, req: MetadataRequest__O
   return { brokers: image.liveBrokers().map(brokerInfo), clusterId: ctx.clusterId, controllerId: ctx.quorum.leaderId() ?? -1, topics };
 }
 
-export function handleDescribeCluster(ctx: BrokerContext): DescribeClusterResponse {
+export function handleDescribeCluster(ctx: BrokerContext): wire.DescribeClusterResponse {
   const image = ctx.metadata.image;
   const voters = ctx.quorum.voters;
-  const nodes = new Map<number, NodeDescription>();
+  const nodes = new Map<number, wire.NodeDescription>();
   for (const b of image.brokers()) {
     nodes.set(b.brokerId, {
       nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? '', roles: ['broker'], fenced: b.fenced,

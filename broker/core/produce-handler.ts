@@ -1,11 +1,6 @@
 // Produce: validate acks and topics, append each partition's batches as leader, answer per partition.
 // Record bytes go from the request straight to PartitionLog.appendAsLeader; nothing is decoded here.
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import { BATCH_LENGTH, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD } from '../../client/records/batch-header.js';
-import type { ProduceRequest__Output } from '../../client/wire/generated/strait/v1/ProduceRequest.js';
-import type { ProduceResponse } from '../../client/wire/generated/strait/v1/ProduceResponse.js';
-import type { PartitionProduceResponse } from '../../client/wire/generated/strait/v1/PartitionProduceResponse.js';
-import type { TopicProduceResponse } from '../../client/wire/generated/strait/v1/TopicProduceResponse.js';
+import { ErrorCode, StraitError, BATCH_LENGTH, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type wire } from '../../client/index.js';
 import { validateTopicName } from '../log/topic-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
@@ -13,7 +8,7 @@ import { errorFields, isUnexpected } from './error-mapping.js';
 /** Single node: the ISR is this node alone. */
 const ISR_SIZE = 1;
 
-function failed(partition: number, err: unknown): PartitionProduceResponse {
+function failed(partition: number, err: unknown): wire.PartitionProduceResponse {
   const { errorCode, errorMessage } = errorFields(err);
   return { partition, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage };
 }
@@ -37,13 +32,13 @@ function partitionNumber(value: unknown): number {
   return Number.isInteger(value) ? (value as number) : -1;
 }
 
-export async function handleProduce(ctx: BrokerContext, req: ProduceRequest__Output): Promise<ProduceResponse> {
+export async function handleProduce(ctx: BrokerContext, req: wire.ProduceRequest__Output): Promise<wire.ProduceResponse> {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
   const acks = req.acks;
   const badAcks = acks !== 0 && acks !== 1 && acks !== -1;
-  const topics: TopicProduceResponse[] = [];
+  const topics: wire.TopicProduceResponse[] = [];
   for (const topic of req.topics) {
-    const partitions: PartitionProduceResponse[] = [];
+    const partitions: wire.PartitionProduceResponse[] = [];
     const name = typeof topic?.name === 'string' ? topic.name : '';
     topics.push({ name, partitions });
     const entries = Array.isArray(topic?.partitions) ? topic.partitions : [];
@@ -72,7 +67,7 @@ export async function handleProduce(ctx: BrokerContext, req: ProduceRequest__Out
   return { correlationId: req.correlationId, topics, throttleTimeMs: 0 };
 }
 
-function appendPartition(ctx: BrokerContext, topic: string, partition: number, acks: number, records: unknown): PartitionProduceResponse {
+function appendPartition(ctx: BrokerContext, topic: string, partition: number, acks: number, records: unknown): wire.PartitionProduceResponse {
   try {
     if (!Buffer.isBuffer(records)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'records must be bytes');
     if (records.length === 0) throw new StraitError(ErrorCode.CORRUPT_MESSAGE, 'records hold no record batch');

@@ -2,16 +2,7 @@
 // the active controller (directly, or forwarded to it), and answered once this node has applied the
 // result, per topic with Kafka's error codes. With no active controller every topic gets
 // NOT_CONTROLLER (retriable); a change that does not commit within timeout_ms gets REQUEST_TIMED_OUT.
-import { ErrorCode, StraitError, type ErrorCodeValue } from '../../client/errors.js';
-import type { CreateTopicsRequest__Output } from '../../client/wire/generated/strait/v1/CreateTopicsRequest.js';
-import type { CreateTopicsResponse } from '../../client/wire/generated/strait/v1/CreateTopicsResponse.js';
-import type { CreatableTopic__Output } from '../../client/wire/generated/strait/v1/CreatableTopic.js';
-import type { CreatableTopicResult } from '../../client/wire/generated/strait/v1/CreatableTopicResult.js';
-import type { DeleteTopicsRequest__Output } from '../../client/wire/generated/strait/v1/DeleteTopicsRequest.js';
-import type { DeleteTopicsResponse } from '../../client/wire/generated/strait/v1/DeleteTopicsResponse.js';
-import type { CreatePartitionsRequest__Output } from '../../client/wire/generated/strait/v1/CreatePartitionsRequest.js';
-import type { CreatePartitionsResponse } from '../../client/wire/generated/strait/v1/CreatePartitionsResponse.js';
-import type { ReplicaAssignment__Output } from '../../client/wire/generated/strait/v1/ReplicaAssignment.js';
+import { ErrorCode, StraitError, type ErrorCodeValue, type wire } from '../../client/index.js';
 import { validateTopicName } from '../log/topic-config.js';
 import type { CreatePartitionsRequest, CreateTopicRequest, CreateTopicResult, TopicResult } from '../metadata/index.js';
 import type { BrokerContext } from './broker-context.js';
@@ -34,7 +25,7 @@ export function configEntriesToRecord(entries: unknown): Record<string, string> 
 function replicaLists(assignments: unknown, firstPartition: number): number[][] | undefined {
   if (!Array.isArray(assignments) || assignments.length === 0) return undefined;
   const byPartition = new Map<number, number[]>();
-  for (const a of assignments as ReplicaAssignment__Output[]) {
+  for (const a of assignments as wire.ReplicaAssignment__Output[]) {
     const partition = a?.partition;
     if (!Number.isInteger(partition) || partition < firstPartition || byPartition.has(partition)) {
       throw new StraitError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `assignment for partition ${String(partition)} is out of range or repeated`);
@@ -54,7 +45,7 @@ function timeoutOf(ctx: BrokerContext, timeoutMs: unknown): number {
   return Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 ? (timeoutMs as number) : ctx.config.quorumRequestTimeoutMs;
 }
 
-function toCreateRequest(t: CreatableTopic__Output): CreateTopicRequest {
+function toCreateRequest(t: wire.CreatableTopic__Output): CreateTopicRequest {
   if (typeof t?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
   validateTopicName(t.name);
   checkNotReserved(t.name);
@@ -69,9 +60,9 @@ function toCreateRequest(t: CreatableTopic__Output): CreateTopicRequest {
   };
 }
 
-export async function handleCreateTopics(ctx: BrokerContext, req: CreateTopicsRequest__Output): Promise<CreateTopicsResponse> {
+export async function handleCreateTopics(ctx: BrokerContext, req: wire.CreateTopicsRequest__Output): Promise<wire.CreateTopicsResponse> {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
-  const results: (CreatableTopicResult | undefined)[] = [];
+  const results: (wire.CreatableTopicResult | undefined)[] = [];
   const valid: { at: number; request: CreateTopicRequest }[] = [];
   req.topics.forEach((t, at) => {
     const name = typeof t?.name === 'string' ? t.name : '';
@@ -130,7 +121,7 @@ async function perTopic<T>(
   return results.map((r) => r!);
 }
 
-export async function handleDeleteTopics(ctx: BrokerContext, req: DeleteTopicsRequest__Output): Promise<DeleteTopicsResponse> {
+export async function handleDeleteTopics(ctx: BrokerContext, req: wire.DeleteTopicsRequest__Output): Promise<wire.DeleteTopicsResponse> {
   if (!Array.isArray(req.topicNames)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic_names must be a list');
   const topics = await perTopic(ctx, req.topicNames, (name) => {
     if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
@@ -143,10 +134,10 @@ export async function handleDeleteTopics(ctx: BrokerContext, req: DeleteTopicsRe
   return { topics };
 }
 
-export async function handleCreatePartitions(ctx: BrokerContext, req: CreatePartitionsRequest__Output): Promise<CreatePartitionsResponse> {
+export async function handleCreatePartitions(ctx: BrokerContext, req: wire.CreatePartitionsRequest__Output): Promise<wire.CreatePartitionsResponse> {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
   const topics = await perTopic(ctx, req.topics, (item): CreatePartitionsRequest => {
-    const t = item as CreatePartitionsRequest__Output['topics'][number];
+    const t = item as wire.CreatePartitionsRequest__Output['topics'][number];
     if (typeof t?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
     validateTopicName(t.name);
     const current = ctx.topics.get(t.name)?.partitions ?? 0;

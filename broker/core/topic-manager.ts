@@ -11,7 +11,7 @@
 // stray and removed, and an older directory without an id takes the image's. A partition whose log
 // is offline here answers KAFKA_STORAGE_ERROR and is reported to the controller (offlineReplicas).
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { PartitionLog } from '../log/log-types.js';
 import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
 import type { CreateTopicResult, MetadataImage, PartitionImage, TopicImage, TopicResult } from '../metadata/index.js';

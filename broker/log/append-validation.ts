@@ -14,12 +14,11 @@
 // INVALID_RECORD for well-formed contents that are not allowed, INVALID_TIMESTAMP for a producer that
 // claims LogAppendTime, MESSAGE_TOO_LARGE above max.message.bytes. The first problem refuses the
 // whole append: nothing of it is written.
-import { ErrorCode, StraitError } from '../../client/errors.js';
 import {
-  ATTRIBUTE_BITS_IN_USE, type BatchHeader, CompressionType, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE, TimestampType,
-  batchCompression, batchIsControl, batchIsTransactional, batchTimestampType, checkBatch, checkBatchCrc, checkBatchFrame,
-  readBatchHeader, type RecordsWalk, walkBatchRecords,
-} from '../../client/records/index.js';
+  ErrorCode, StraitError, ATTRIBUTE_BITS_IN_USE, type BatchHeader, CompressionType, NO_PRODUCER_EPOCH, NO_PRODUCER_ID,
+  NO_SEQUENCE, TimestampType, batchCompression, batchIsControl, batchIsTransactional, batchTimestampType, checkBatch,
+  checkBatchCrc, checkBatchFrame, readBatchHeader, type RecordsWalk, walkBatchRecords,
+} from '../../client/index.js';
 import type { MessageTimestampType } from './topic-config.js';
 
 export interface ValidatedBatch {

@@ -2,7 +2,7 @@
 // that many small batches cost one read. Header mode trusts the file (normal reads); checked mode
 // loads each whole batch and verifies length, magic and CRC (recovery).
 import fs from 'node:fs';
-import { checkBatch, LOG_OVERHEAD, BATCH_LENGTH, RECORD_BATCH_OVERHEAD } from '../../client/records/batch-header.js';
+import { checkBatch, LOG_OVERHEAD, BATCH_LENGTH, RECORD_BATCH_OVERHEAD } from '../../client/index.js';
 
 
 export type ScanStep =

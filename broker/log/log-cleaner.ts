@@ -14,10 +14,9 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import {
-  type BatchHeader, batchCompression, batchDeleteHorizon, batchIsControl, readBatchHeader,
-} from '../../client/records/batch-header.js';
-import { decodeRecordBatch, rebuildRecordBatch } from '../../client/records/record-batch.js';
-import type { ConsumedRecord } from '../../client/records/record.js';
+  type BatchHeader, batchCompression, batchDeleteHorizon, batchIsControl, readBatchHeader, decodeRecordBatch,
+  rebuildRecordBatch, type ConsumedRecord,
+} from '../../client/index.js';
 import { CLEANED_SUFFIX } from './log-loader.js';
 import type { Log } from './log.js';
 import type { LogSegment } from './segment.js';

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import {
   CorruptCheckpointError, readOffsetCheckpoint, syncDirectory, writeFileAtomic, writeOffsetCheckpoint, type TopicPartitionOffset,
 } from './checkpoint-file.js';

@@ -3,11 +3,11 @@
 // append or truncation can never interleave with another on the event loop.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError } from '../../client/errors.js';
 import {
-  ATTRIBUTES, BASE_OFFSET, BATCH_LENGTH, CRC, LOG_OVERHEAD, MAX_TIMESTAMP, TIMESTAMP_TYPE_MASK,
-  type BatchHeader, computeBatchCrc, readBatchHeader, readInt64, setBaseOffset, setPartitionLeaderEpoch, writeInt64,
-} from '../../client/records/batch-header.js';
+  ErrorCode, StraitError, ATTRIBUTES, BASE_OFFSET, BATCH_LENGTH, CRC, LOG_OVERHEAD, MAX_TIMESTAMP_POSITION,
+  TIMESTAMP_TYPE_MASK, type BatchHeader, computeBatchCrc, readBatchHeader, readInt64, setBaseOffset,
+  setPartitionLeaderEpoch, writeInt64,
+} from '../../client/index.js';
 import { validateBatches, type ValidatedBatch } from './append-validation.js';
 import { CorruptCheckpointError } from './checkpoint-file.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
@@ -169,7 +169,7 @@ export class Log implements PartitionLog {
       header.partitionLeaderEpoch = leaderEpoch;
       if (logAppendTime) {
         records.writeInt16BE(header.attributes | TIMESTAMP_TYPE_MASK, position + ATTRIBUTES);
-        writeInt64(records, now, position + MAX_TIMESTAMP);
+        writeInt64(records, now, position + MAX_TIMESTAMP_POSITION);
         records.writeUInt32BE(computeBatchCrc(records, position, header.sizeInBytes), position + CRC);
         header.maxTimestamp = now;
       }

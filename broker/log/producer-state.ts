@@ -3,8 +3,7 @@
 // retried batch is recognised and a gap in sequences is refused. Snapshots make it survive restarts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import { NO_PRODUCER_EPOCH } from '../../client/records/batch-header.js';
+import { ErrorCode, StraitError, NO_PRODUCER_EPOCH } from '../../client/index.js';
 import { writeFileAtomic } from './checkpoint-file.js';
 import { formatOffset } from './segment.js';
 

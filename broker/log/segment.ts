@@ -3,10 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ATTRIBUTES, BASE_OFFSET, BASE_TIMESTAMP, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, batchHasDeleteHorizon, readInt64,
-} from '../../client/records/batch-header.js';
-import { decodeRecordBatch } from '../../client/records/record-batch.js';
-import type { ConsumedRecord } from '../../client/records/record.js';
+  ATTRIBUTES, BASE_OFFSET, BASE_TIMESTAMP, LAST_OFFSET_DELTA, MAX_TIMESTAMP_POSITION, PARTITION_LEADER_EPOCH,
+  batchHasDeleteHorizon, readInt64, decodeRecordBatch, type ConsumedRecord,
+} from '../../client/index.js';
 import { BatchScanner } from './batch-scanner.js';
 import { CorruptIndexError } from './index-file.js';
 import type { TimestampOffset } from './log-types.js';
@@ -66,7 +65,7 @@ function summarize(buf: Buffer, at: number, size: number): BatchSummary {
   return {
     baseOffset,
     lastOffset: baseOffset + buf.readInt32BE(at + LAST_OFFSET_DELTA),
-    maxTimestamp: readInt64(buf, at + MAX_TIMESTAMP),
+    maxTimestamp: readInt64(buf, at + MAX_TIMESTAMP_POSITION),
     size,
   };
 }

@@ -1,7 +1,7 @@
 // Sparse time index of one segment: max timestamp so far int64 -> (offset - baseOffset) int32 of the
 // batch that carried it. Entries only grow in timestamp, so "the first batch at or after time T"
 // starts its scan at the last entry whose timestamp is below T.
-import { readInt64, writeInt64 } from '../../client/records/batch-header.js';
+import { readInt64, writeInt64 } from '../../client/index.js';
 import { CorruptIndexError, IndexFile } from './index-file.js';
 
 const ENTRY_SIZE = 12;

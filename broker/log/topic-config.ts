@@ -1,7 +1,7 @@
 // Per-topic configuration with Kafka's names, types, defaults and valid ranges (LogConfig.scala), and
 // the mapping from Kafka's broker-level defaults (log.retention.hours, ...) to topic defaults.
 // int64 values stay JS numbers; Kafka's "Long.MAX_VALUE means never" becomes Number.MAX_SAFE_INTEGER.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 export type MessageTimestampType = 'CreateTime' | 'LogAppendTime';

@@ -2,7 +2,7 @@
 // up, controlled shutdown), and fencing of brokers whose session expired. KRaft's rules
 // (ClusterControlManager, BrokerHeartbeatManager, ReplicationControlManager), computed from an image;
 // the caller appends the records and answers after they commit.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';
 import { metadataRecord, type MetadataRecord } from './metadata-records.js';

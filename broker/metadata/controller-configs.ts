@@ -2,7 +2,7 @@
 // overrides, the result is validated as a whole, and one Config record is written per key that
 // changes. Kafka's rules: duplicate resources or keys are INVALID_REQUEST; APPEND and SUBTRACT work
 // on list-typed configs only.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import { defaultTopicConfig, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS } from '../log/topic-config.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';

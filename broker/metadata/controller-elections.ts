@@ -1,7 +1,7 @@
 // Admin-triggered leader elections (Kafka's ElectLeaders, `kafka-leader-election`): 'preferred'
 // moves leadership back to the first replica when it is in the ISR and live; 'unclean' gives an
 // offline partition a leader from outside the ISR as a last resort (its ISR becomes that leader).
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';
 import { metadataRecord, type MetadataRecord } from './metadata-records.js';

@@ -3,7 +3,7 @@
 // ISR changes go through the controller). Kafka's checks, in order: current broker epoch, the sender
 // leads the partition at the same leader epoch, the request is based on the current partition epoch,
 // the new ISR is well formed and every member it adds is live.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';
 import { metadataRecord } from './metadata-records.js';

@@ -2,7 +2,7 @@
 // the controller's own pending records applied) and returns the records to append and the answer to
 // give after they commit, or throws StraitError with Kafka's code. Broker lifecycle, topics and
 // configs, ISR changes and elections live in their own files; this one adds producer-id blocks and is the single import point.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';
 import { metadataRecord } from './metadata-records.js';

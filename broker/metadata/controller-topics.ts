@@ -1,7 +1,7 @@
 // The active controller's topic decisions: create (with replica placement or an explicit
 // assignment), grow, delete. Each topic is judged on its own: one bad topic gets its error code and
 // the others go ahead. Kafka's rules and messages (ReplicationControlManager).
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import { defaultTopicConfig, parseTopicConfigs, validateTopicName } from '../log/topic-config.js';
 import type { ControllerResult } from './controller-result.js';
 import type { MetadataImage } from './metadata-image.js';

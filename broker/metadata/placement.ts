@@ -4,7 +4,7 @@
 // broker list alternates racks, and a follower is skipped while its rack already holds a replica
 // and some rack holds none. The random start and shift come from an injected source so that tests,
 // and a simulation, are deterministic.
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 
 export interface PlacementBroker {
   readonly brokerId: number;

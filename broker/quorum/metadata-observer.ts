@@ -2,8 +2,7 @@
 // the leader (or, while none is known, on each voter in turn) from its applied offset + 1, loads a
 // snapshot when the voter has compacted that far, and applies the committed entries in order.
 import type { Logger } from 'pino';
-import { ErrorCode } from '../../client/errors.js';
-import type { FetchMetadataResponse__Output } from '../../client/wire/generated/strait/v1/FetchMetadataResponse.js';
+import { ErrorCode, type wire } from '../../client/index.js';
 import type { QuorumVoter } from '../config/broker-config.js';
 import type { LogEntry } from './raft/index.js';
 import type { MetadataState } from './metadata-state.js';
@@ -68,7 +67,7 @@ export class MetadataObserver implements QuorumView {
     while (!this.stopped) {
       const voter = this.target();
       try {
-        const res = await clients.call<object, FetchMetadataResponse__Output>(this.voterAddress(voter)!, 'FetchMetadata', {
+        const res = await clients.call<object, wire.FetchMetadataResponse__Output>(this.voterAddress(voter)!, 'FetchMetadata', {
           clusterId, nodeId: this.nodeId, fromOffset: state.appliedIndex + 1, maxWaitMs: Math.floor(fetchTimeoutMs / 2),
         }, fetchTimeoutMs);
         if (this.stopped) return;

@@ -2,7 +2,7 @@
 // the callers waiting for an index to be applied. Voters and non-voting brokers both feed it the
 // committed entries in order (or a snapshot first); listeners hear about every new image.
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError } from '../../client/errors.js';
+import { ErrorCode, StraitError } from '../../client/index.js';
 import { MetadataApplyError, MetadataImage, MetadataRecordError, type AppliedRecord } from '../metadata/index.js';
 import { decodeRecordBatch } from './metadata-batch.js';
 import type { LogEntry } from './raft/index.js';

@@ -1,26 +1,20 @@
 // gRPC clients of other nodes' Quorum service, one channel per address, kept for the node's life.
 // A call to a node that is down fails fast (deadline, no wait for ready) and costs nothing else.
 import * as grpc from '@grpc/grpc-js';
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import { channelOptions, loadProtos } from '../../client/wire/proto.js';
-import type { ProtoGrpcType as QuorumProto } from '../../client/wire/generated/quorum.js';
-import type { QuorumClient } from '../../client/wire/generated/strait/v1/Quorum.js';
-
-let quorumProto: QuorumProto | undefined;
+import { channelOptions, ErrorCode, loadProtos, StraitError, type StraitProto, type wire } from '../../client/index.js';
 
 /** The Quorum service definition, from the same package definition the server loads. */
-export function quorumService(): QuorumProto['strait']['v1']['Quorum'] {
-  quorumProto ??= grpc.loadPackageDefinition(loadProtos().definition) as unknown as QuorumProto;
-  return quorumProto.strait.v1.Quorum;
+export function quorumService(): StraitProto['strait']['v1']['Quorum'] {
+  return loadProtos().proto.strait.v1.Quorum;
 }
 
 export type QuorumMethod = 'Raft' | 'FetchMetadata' | 'BrokerRegistration' | 'BrokerHeartbeat' | 'AllocateProducerIds' | 'ControllerWrite';
 
 export class QuorumClients {
-  private readonly clients = new Map<string, QuorumClient>();
+  private readonly clients = new Map<string, wire.QuorumClient>();
   private closed = false;
 
-  private client(address: string): QuorumClient {
+  private client(address: string): wire.QuorumClient {
     let client = this.clients.get(address);
     if (!client) {
       const Quorum = quorumService();

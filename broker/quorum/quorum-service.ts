@@ -4,11 +4,11 @@
 // with INCONSISTENT_CLUSTER_ID and changes nothing. Nothing a peer sends can throw out of a handler.
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError, type ErrorCodeValue } from '../../client/errors.js';
-import type { QuorumHandlers } from '../../client/wire/generated/strait/v1/Quorum.js';
-import type { FetchMetadataResponse } from '../../client/wire/generated/strait/v1/FetchMetadataResponse.js';
+import { ErrorCode, StraitError, type ErrorCodeValue, type wire } from '../../client/index.js';
 import type { ActiveController } from '../controller/active-controller.js';
-import { decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites, type DecisionContext } from '../controller/controller-operations.js';
+import {
+  decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites, type DecisionContext,
+} from '../controller/controller-operations.js';
 import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ProducerIdBlock } from '../metadata/index.js';
 import type { MetadataState } from './metadata-state.js';
 import { MalformedRequest } from '../rpc/tolerant-deserializer.js';
@@ -64,7 +64,7 @@ async function decide<O extends ControllerOperation>(deps: QuorumServiceDeps, op
   return deps.controller.decide(operation, decisionFor(operation, request, deps.decisionContext), timeoutMs);
 }
 
-async function fetchMetadata(deps: QuorumServiceDeps, req: { fromOffset: number; maxWaitMs: number }): Promise<FetchMetadataResponse> {
+async function fetchMetadata(deps: QuorumServiceDeps, req: { fromOffset: number; maxWaitMs: number }): Promise<wire.FetchMetadataResponse> {
   const quorum = deps.quorum;
   if (!quorum) throw new StraitError(ErrorCode.NOT_CONTROLLER, 'This node is not a voter of the metadata quorum.');
   const from = req.fromOffset;
@@ -80,7 +80,7 @@ async function fetchMetadata(deps: QuorumServiceDeps, req: { fromOffset: number;
   return { errorCode: ErrorCode.NONE, errorMessage: '', leaderId, hasSnapshot: false, entries: read.map(entryToProto) };
 }
 
-export function quorumHandlers(deps: QuorumServiceDeps): QuorumHandlers {
+export function quorumHandlers(deps: QuorumServiceDeps): wire.QuorumHandlers {
   const timeout = (ms: unknown): number => (Number.isInteger(ms) && (ms as number) > 0 ? (ms as number) : deps.requestTimeoutMs);
   return {
     Raft: handler(deps, 'Raft', (env) => {

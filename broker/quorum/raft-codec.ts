@@ -1,7 +1,6 @@
 // Raft messages <-> Quorum RaftEnvelope protos. The pure core validates every decoded message again
 // (isValidMessage), so decoding here only has to produce the right shape or nothing.
-import type { RaftEntry__Output } from '../../client/wire/generated/strait/v1/RaftEntry.js';
-import type { RaftEnvelope, RaftEnvelope__Output } from '../../client/wire/generated/strait/v1/RaftEnvelope.js';
+import type { wire } from '../../client/index.js';
 import type { LogEntry, RaftMessage } from './raft/index.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -10,12 +9,12 @@ export function entryToProto(e: LogEntry): { index: number; term: number; kind: 
   return { index: e.index, term: e.term, kind: e.kind, data: e.data };
 }
 
-export function entryFromProto(e: RaftEntry__Output | null | undefined): LogEntry | undefined {
+export function entryFromProto(e: wire.RaftEntry__Output | null | undefined): LogEntry | undefined {
   if (!e || (e.kind !== 'data' && e.kind !== 'noop')) return undefined;
   return { index: e.index, term: e.term, kind: e.kind, data: Buffer.isBuffer(e.data) ? e.data : EMPTY };
 }
 
-export function toEnvelope(clusterId: string, to: number, m: RaftMessage): RaftEnvelope {
+export function toEnvelope(clusterId: string, to: number, m: RaftMessage): wire.RaftEnvelope {
   const base = { clusterId, from: m.from, to };
   switch (m.type) {
     case 'RequestVote':
@@ -45,7 +44,7 @@ export function toEnvelope(clusterId: string, to: number, m: RaftMessage): RaftE
 }
 
 /** The Raft message an envelope carries, undefined when it carries none or a malformed one. */
-export function fromEnvelope(env: RaftEnvelope__Output): RaftMessage | undefined {
+export function fromEnvelope(env: wire.RaftEnvelope__Output): RaftMessage | undefined {
   const from = env.from;
   switch (env.message) {
     case 'requestVote': {

@@ -3,9 +3,7 @@
 // received messages in, applies committed entries to the MetadataState in order, and snapshots the
 // image into the Raft storage every `snapshotIntervalRecords` applied entries to bound the log.
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError } from '../../client/errors.js';
-import type { RaftAck } from '../../client/wire/generated/strait/v1/RaftAck.js';
-import type { RaftEnvelope__Output } from '../../client/wire/generated/strait/v1/RaftEnvelope.js';
+import { ErrorCode, StraitError, type wire } from '../../client/index.js';
 import type { QuorumVoter } from '../config/broker-config.js';
 import type { MetadataRecord } from '../metadata/index.js';
 import { encodeRecordBatch, RECORDS_PER_ENTRY } from './metadata-batch.js';
@@ -149,7 +147,7 @@ export class RaftQuorum implements QuorumView {
   }
 
   /** A Raft message from another voter. A foreign cluster id or a message not for this node changes nothing. */
-  receive(env: RaftEnvelope__Output): RaftAck {
+  receive(env: wire.RaftEnvelope__Output): wire.RaftAck {
     const clusterId = this.options.clusterId;
     if (env.clusterId !== clusterId) return { errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID, clusterId };
     if (env.to !== this.nodeId || !this.voters.some((v) => v.id === env.from)) {
@@ -198,7 +196,7 @@ export class RaftQuorum implements QuorumView {
   private send(to: number, envelope: ReturnType<typeof toEnvelope>): void {
     const address = this.voterAddress(to);
     if (address === undefined || this.stopped) return;
-    this.options.clients.call<typeof envelope, RaftAck>(address, 'Raft', envelope, this.options.requestTimeoutMs).then((ack) => {
+    this.options.clients.call<typeof envelope, wire.RaftAck>(address, 'Raft', envelope, this.options.requestTimeoutMs).then((ack) => {
       if (ack.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID) this.foreignPeer(to, ack.clusterId ?? '');
       else this.foreignPeers.delete(to);
     }, () => undefined);

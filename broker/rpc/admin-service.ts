@@ -1,10 +1,9 @@
 // gRPC handlers of the Admin service: a thin mapping onto BrokerCore.
-import type { AdminHandlers } from '../../client/wire/generated/strait/v1/Admin.js';
-import type { ErrorCodeValue } from '../../client/errors.js';
+import type { ErrorCodeValue, wire } from '../../client/index.js';
 import type { BrokerCore } from '../core/broker-core.js';
 import { unary, type AdapterDeps } from './call-adapters.js';
 
-export function adminHandlers(core: BrokerCore, deps: AdapterDeps): AdminHandlers {
+export function adminHandlers(core: BrokerCore, deps: AdapterDeps): wire.AdminHandlers {
   return {
     CreateTopics: unary('CreateTopics', (req) => core.createTopics(req), deps),
     DeleteTopics: unary('DeleteTopics', (req) => core.deleteTopics(req), deps),

@@ -1,21 +1,18 @@
 // gRPC handlers of the Broker service (produce, fetch, metadata, list offsets, producer ids): a thin
 // mapping onto BrokerCore.
-import type { BrokerHandlers } from '../../client/wire/generated/strait/v1/Broker.js';
-import type { FetchResponse } from '../../client/wire/generated/strait/v1/FetchResponse.js';
-import type { ProduceResponse } from '../../client/wire/generated/strait/v1/ProduceResponse.js';
-import type { ErrorCodeValue } from '../../client/errors.js';
+import type { ErrorCodeValue, wire } from '../../client/index.js';
 import type { BrokerCore } from '../core/broker-core.js';
 import { bidiStream, unary, type AdapterDeps } from './call-adapters.js';
 
 // ProduceResponse has no request-level error field: a rejected request is answered with no
 // partitions, in its place in the stream's order, so a pipelining client can still match it.
-const produceError = (_code: number, _message: string, correlationId: number): ProduceResponse =>
+const produceError = (_code: number, _message: string, correlationId: number): wire.ProduceResponse =>
   ({ correlationId, topics: [], throttleTimeMs: 0 });
 
-const fetchError = (code: number, _message: string, correlationId: number): FetchResponse =>
+const fetchError = (code: number, _message: string, correlationId: number): wire.FetchResponse =>
   ({ correlationId, errorCode: code as ErrorCodeValue, throttleTimeMs: 0, topics: [] });
 
-export function brokerHandlers(core: BrokerCore, deps: AdapterDeps): BrokerHandlers {
+export function brokerHandlers(core: BrokerCore, deps: AdapterDeps): wire.BrokerHandlers {
   return {
     Produce: unary('Produce', (req) => core.produce(req), deps),
     ProduceStream: bidiStream('ProduceStream', (req) => core.produce(req), deps, produceError, true),

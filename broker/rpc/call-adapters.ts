@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { ErrorCode, StraitError, errorName } from '../../client/errors.js';
+import { ErrorCode, StraitError, errorName } from '../../client/index.js';
 import { MalformedRequest } from './tolerant-deserializer.js';
 import { outcomeOf } from './request-outcome.js';
 

@@ -3,8 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import type { Logger } from 'pino';
-import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES } from '../../client/wire/proto.js';
-import type { QuorumHandlers } from '../../client/wire/generated/strait/v1/Quorum.js';
+import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES, type wire } from '../../client/index.js';
 import type { BrokerCore } from '../core/broker-core.js';
 import { quorumService } from '../quorum/quorum-clients.js';
 import { adminHandlers } from './admin-service.js';
@@ -29,7 +28,7 @@ export async function startGrpcServer(options: {
   logger: Logger;
   windowBytes?: number;
   /** The metadata quorum's service, on the same listener. */
-  quorum?: QuorumHandlers;
+  quorum?: wire.QuorumHandlers;
 }): Promise<GrpcListener> {
   const { definition, proto } = loadProtos();
   const server = new grpc.Server({

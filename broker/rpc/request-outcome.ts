@@ -1,6 +1,6 @@
 // Names the outcome of an answered request for strait_broker_requests_total{error}: the first error
 // code found in the response (request, topic or partition level), or NONE.
-import { errorName } from '../../client/errors.js';
+import { errorName } from '../../client/index.js';
 
 interface Scannable {
   errorCode?: unknown;

@@ -19,7 +19,8 @@ export const CRC = 17;
 export const ATTRIBUTES = 21;
 export const LAST_OFFSET_DELTA = 23;
 export const BASE_TIMESTAMP = 27;
-export const MAX_TIMESTAMP = 35;
+/** Named apart from the ListOffsets query MAX_TIMESTAMP (-3), which the client's entry also exports. */
+export const MAX_TIMESTAMP_POSITION = 35;
 export const PRODUCER_ID = 43;
 export const PRODUCER_EPOCH = 51;
 export const BASE_SEQUENCE = 53;
@@ -104,7 +105,7 @@ export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
     attributes: buf.readInt16BE(pos + ATTRIBUTES),
     lastOffsetDelta: buf.readInt32BE(pos + LAST_OFFSET_DELTA),
     baseTimestamp: readInt64(buf, pos + BASE_TIMESTAMP),
-    maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP),
+    maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP_POSITION),
     producerId: readInt64(buf, pos + PRODUCER_ID),
     producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH),
     baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE),

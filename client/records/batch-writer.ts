@@ -13,7 +13,7 @@ import {
   LAST_OFFSET_DELTA,
   LOG_OVERHEAD,
   MAGIC,
-  MAX_TIMESTAMP,
+  MAX_TIMESTAMP_POSITION,
   PARTITION_LEADER_EPOCH,
   PRODUCER_EPOCH,
   PRODUCER_ID,
@@ -81,7 +81,7 @@ function writeHeader(buf: Buffer, fields: BatchHeaderFields, recordCount: number
   buf.writeInt16BE(batchAttributes(fields), ATTRIBUTES);
   buf.writeInt32BE(fields.lastOffsetDelta, LAST_OFFSET_DELTA);
   writeInt64(buf, fields.baseTimestamp, BASE_TIMESTAMP);
-  writeInt64(buf, fields.maxTimestamp, MAX_TIMESTAMP);
+  writeInt64(buf, fields.maxTimestamp, MAX_TIMESTAMP_POSITION);
   writeInt64(buf, fields.producerId, PRODUCER_ID);
   buf.writeInt16BE(fields.producerEpoch, PRODUCER_EPOCH);
   buf.writeInt32BE(fields.baseSequence, BASE_SEQUENCE);

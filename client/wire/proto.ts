@@ -7,6 +7,10 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as BrokerProto } from './generated/broker.js';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
+import type { ProtoGrpcType as QuorumProto } from './generated/quorum.js';
+
+/** Every service and message constructor of proto/*.proto, as grpc-js loads them. */
+export type StraitProto = BrokerProto & AdminProto & QuorumProto;
 
 const require = createRequire(import.meta.url);
 const jsonOptions = require('./proto-options.json') as Record<string, unknown>;
@@ -27,12 +31,12 @@ export function protoDir(): string {
 
 export const PROTO_FILES = ['common.proto', 'broker.proto', 'admin.proto', 'quorum.proto'] as const;
 
-let cached: { definition: protoLoader.PackageDefinition; proto: BrokerProto & AdminProto } | undefined;
+let cached: { definition: protoLoader.PackageDefinition; proto: StraitProto } | undefined;
 
-export function loadProtos(): { definition: protoLoader.PackageDefinition; proto: BrokerProto & AdminProto } {
+export function loadProtos(): { definition: protoLoader.PackageDefinition; proto: StraitProto } {
   if (cached) return cached;
   const definition = protoLoader.loadSync([...PROTO_FILES], { ...loaderOptions, includeDirs: [protoDir()] });
-  const proto = grpc.loadPackageDefinition(definition) as unknown as BrokerProto & AdminProto;
+  const proto = grpc.loadPackageDefinition(definition) as unknown as StraitProto;
   cached = { definition, proto };
   return cached;
 }

@@ -4,7 +4,7 @@
 // catch them. Shared by the unit test of append validation and the test against a broker process.
 import {
   ATTRIBUTES, BASE_SEQUENCE, BASE_TIMESTAMP, BATCH_LENGTH, CRC, CompressionType, LAST_OFFSET_DELTA, LOG_OVERHEAD, MAGIC,
-  MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, PRODUCER_EPOCH, PRODUCER_ID, RECORD_BATCH_OVERHEAD, RECORD_COUNT, TIMESTAMP_TYPE_MASK,
+  MAX_TIMESTAMP_POSITION, PARTITION_LEADER_EPOCH, PRODUCER_EPOCH, PRODUCER_ID, RECORD_BATCH_OVERHEAD, RECORD_COUNT, TIMESTAMP_TYPE_MASK,
   compress, computeBatchCrc, encodeRecordBatch, writeInt64,
 } from '../../client/records/index.js';
 import { ErrorCode } from '../../client/errors.js';
@@ -101,7 +101,7 @@ export function rawBatch(recs: RawRecord[], o: RawBatchOptions = {}): Buffer {
   buf.writeInt16BE((o.attributes ?? 0) | (o.compression ?? 0), ATTRIBUTES);
   buf.writeInt32BE(o.lastOffsetDelta ?? recordCount - 1, LAST_OFFSET_DELTA);
   writeInt64(buf, baseTimestamp, BASE_TIMESTAMP);
-  writeInt64(buf, maxTimestamp, MAX_TIMESTAMP);
+  writeInt64(buf, maxTimestamp, MAX_TIMESTAMP_POSITION);
   writeInt64(buf, o.producerId ?? -1, PRODUCER_ID);
   buf.writeInt16BE(o.producerEpoch ?? -1, PRODUCER_EPOCH);
   buf.writeInt32BE(o.baseSequence ?? -1, BASE_SEQUENCE);
@@ -161,7 +161,7 @@ export function malformedBatches(): MalformedCase[] {
     { name: 'record count 0', bytes: rawBatch([], { recordCount: 0, lastOffsetDelta: 0 }), code: INVALID, message: /batch 0: holds no records/ },
     { name: 'record count -1', bytes: rawBatch([], { recordCount: -1, lastOffsetDelta: 0 }), code: INVALID, message: /batch 0: holds no records \(record count -1\)/ },
     { name: 'maxTimestamp below the largest record timestamp', bytes: rawBatch([{ offsetDelta: 0 }, { offsetDelta: 1, timestampDelta: 7 }], { maxTimestamp: BASE_TIMESTAMP_MS }), code: INVALID, message: /batch 0: max timestamp .* largest record timestamp is 1700000000007/ },
-    { name: 'maxTimestamp above the largest record timestamp', bytes: edited(good, (b) => writeInt64(b, BASE_TIMESTAMP_MS + 1000, MAX_TIMESTAMP)), code: INVALID, message: /batch 0: max timestamp/ },
+    { name: 'maxTimestamp above the largest record timestamp', bytes: edited(good, (b) => writeInt64(b, BASE_TIMESTAMP_MS + 1000, MAX_TIMESTAMP_POSITION)), code: INVALID, message: /batch 0: max timestamp/ },
     // Attributes.
     ...[5, 6, 7].map((codec) => ({ name: `compression codec ${codec}`, bytes: rawBatch(records(2), { attributes: codec }), code: CORRUPT, message: new RegExp(`batch 0: compression codec ${codec}`) })),
     { name: 'gzip flag over bytes that are not compressed', bytes: rawBatch(records(2), { attributes: CompressionType.Gzip }), code: CORRUPT, message: /batch 0: gzip decompression failed/ },
