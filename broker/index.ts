@@ -13,5 +13,6 @@ export type { BrokerContext, TrafficObserver } from './core/broker-context.js';
 export type { TopicRecord } from './core/topic-manager.js';
 export { BrokerMetrics } from './metrics/broker-metrics.js';
 export { CLUSTER_METADATA_DIR } from './log/log-manager.js';
+export { readMetaProperties, writeMetaProperties, type MetaProperties } from './log/meta-properties.js';
 export { isSingleVoter } from './cluster/metadata-node.js';
 export { isClusterId, randomClusterId } from './cluster/cluster-id.js';

@@ -6,8 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { randomClusterId } from '../broker/index.js';
-import { readMetaProperties } from '../broker/log/index.js';
+import { randomClusterId, readMetaProperties } from '../broker/index.js';
 import { spawnBroker, stopChild, writeBrokerConfig, type SpawnedBroker } from './local-broker.js';
 
 export const LOCAL_HOST = '127.0.0.1';
