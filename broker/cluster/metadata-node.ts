@@ -13,7 +13,7 @@ import type { TopicConfig } from '../log/topic-config.js';
 import { MetadataObserver } from '../quorum/metadata-observer.js';
 import { MetadataState } from '../quorum/metadata-state.js';
 import { QuorumClients } from '../quorum/quorum-clients.js';
-import { quorumHandlers } from '../quorum/quorum-service.js';
+import { quorumHandlers } from '../rpc/quorum-service.js';
 import type { QuorumView } from '../quorum/quorum-view.js';
 import { RaftQuorum } from '../quorum/raft-quorum.js';
 import { ControllerChannel } from './controller-channel.js';

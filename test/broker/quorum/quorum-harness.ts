@@ -12,7 +12,7 @@ import { ActiveController } from '../../../broker/controller/active-controller.j
 import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
 import { MetadataState } from '../../../broker/quorum/metadata-state.js';
 import { QuorumClients, quorumService } from '../../../broker/quorum/quorum-clients.js';
-import { quorumHandlers } from '../../../broker/quorum/quorum-service.js';
+import { quorumHandlers } from '../../../broker/rpc/quorum-service.js';
 import { RaftQuorum } from '../../../broker/quorum/raft-quorum.js';
 import { withTolerantDeserializers } from '../../../broker/rpc/tolerant-deserializer.js';
 

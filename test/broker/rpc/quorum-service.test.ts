@@ -9,7 +9,7 @@ import type { ControllerWriteResponse__Output } from '../../../client/wire/gener
 import type { FetchMetadataResponse__Output } from '../../../client/wire/generated/strait/v1/FetchMetadataResponse.js';
 import type { BrokerRegistrationResponse__Output } from '../../../client/wire/generated/strait/v1/BrokerRegistrationResponse.js';
 import { QuorumClients } from '../../../broker/quorum/quorum-clients.js';
-import { agreedLeader, eventually, startVoters } from './quorum-harness.js';
+import { agreedLeader, eventually, startVoters } from '../quorum/quorum-harness.js';
 
 test('bad Raft input changes nothing; controller calls go to the controller only', async (t) => {
   const { nodes, voters, cleanup } = await startVoters(3, { electionTimeoutMs: 300 });

@@ -10,10 +10,10 @@ import {
   decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites, type DecisionContext,
 } from '../controller/controller-operations.js';
 import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ProducerIdBlock } from '../metadata/index.js';
-import type { MetadataState } from './metadata-state.js';
-import { MalformedRequest } from '../rpc/tolerant-deserializer.js';
-import { entryToProto } from './raft-codec.js';
-import type { RaftQuorum } from './raft-quorum.js';
+import type { MetadataState } from '../quorum/metadata-state.js';
+import { MalformedRequest } from './tolerant-deserializer.js';
+import { entryToProto } from '../quorum/raft-codec.js';
+import type { RaftQuorum } from '../quorum/raft-quorum.js';
 
 export interface QuorumServiceDeps {
   clusterId: string;
