@@ -227,7 +227,11 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     });
     grpcServer = await startGrpcServer({
       core, addresses: config.listeners,
-      observer: metrics, logger: logger.child({ component: 'grpc' }), quorum: node.handlers,
+      observer: metrics, logger: logger.child({ component: 'grpc' }),
+      quorum: {
+        clusterId, state: node.state, quorum: node.raft, controller: node.controller, decisionContext: node.decisionContext,
+        requestTimeoutMs: config.quorumRequestTimeoutMs,
+      },
     });
   } catch (err) {
     await endpoint?.close();

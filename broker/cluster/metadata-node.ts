@@ -1,10 +1,10 @@
 // Assembles a node's part in the metadata quorum from its config: a voter runs the Raft driver and
 // the active controller over `<first log dir>/__cluster_metadata-0`; a broker that is not a voter
 // follows the log through FetchMetadata. Both feed one MetadataState; the ControllerChannel reaches
-// the active controller wherever it is; the Quorum gRPC handlers serve the other nodes.
+// the active controller wherever it is. The Quorum gRPC service (broker/rpc/) answers the other
+// nodes from these parts.
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { wire } from '../../client/index.js';
 import type { BrokerConfig, QuorumVoter } from '../config/broker-config.js';
 import { ActiveController, type ControllerObserver } from '../controller/active-controller.js';
 import type { DecisionContext } from '../controller/controller-operations.js';
@@ -13,7 +13,6 @@ import type { TopicConfig } from '../log/topic-config.js';
 import { MetadataObserver } from '../quorum/metadata-observer.js';
 import { MetadataState } from '../quorum/metadata-state.js';
 import { QuorumClients } from '../quorum/quorum-clients.js';
-import { quorumHandlers } from '../rpc/quorum-service.js';
 import type { QuorumView } from '../quorum/quorum-view.js';
 import { RaftQuorum } from '../quorum/raft-quorum.js';
 import { ControllerChannel } from './controller-channel.js';
@@ -35,7 +34,8 @@ export interface MetadataNode {
   readonly raft: RaftQuorum | undefined;
   readonly controller: ActiveController | undefined;
   readonly channel: ControllerChannel;
-  readonly handlers: wire.QuorumHandlers;
+  /** What a controller decision needs besides the image (topic defaults, session timeout). */
+  readonly decisionContext: DecisionContext;
   /** The voters; a node without controller.quorum.voters is the only one, at its own listener
    * (whose port is filled in by setOwnPort once bound). */
   readonly voters: QuorumVoter[];
@@ -83,11 +83,8 @@ export function createMetadataNode(options: MetadataNodeOptions): MetadataNode {
     // An election takes one to two election timeouts; a little longer than that, then NOT_CONTROLLER.
     leaderWaitMs: 3 * config.electionTimeoutMs,
   });
-  const handlers = quorumHandlers({
-    clusterId, state, quorum: raft, controller, decisionContext, requestTimeoutMs: config.quorumRequestTimeoutMs, logger: quorumLogger,
-  });
   return {
-    state, clients, quorum, raft, controller, channel, handlers, voters,
+    state, clients, quorum, raft, controller, channel, decisionContext, voters,
     setOwnPort(port) {
       if (!config.quorumVoters) self.port = port;
     },

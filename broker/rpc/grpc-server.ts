@@ -3,12 +3,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import type { Logger } from 'pino';
-import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES, type wire } from '../../client/index.js';
+import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES } from '../../client/index.js';
 import type { BrokerCore } from '../core/broker-core.js';
 import { quorumService } from '../quorum/quorum-clients.js';
 import { adminHandlers } from './admin-service.js';
 import { brokerHandlers } from './broker-service.js';
 import { RequestTracker, type RpcObserver } from './call-adapters.js';
+import { quorumHandlers, type QuorumServiceDeps } from './quorum-service.js';
 import { raiseServerFlowControlWindow } from './http2-window.js';
 import { withTolerantDeserializers } from './tolerant-deserializer.js';
 
@@ -27,8 +28,8 @@ export async function startGrpcServer(options: {
   observer: RpcObserver;
   logger: Logger;
   windowBytes?: number;
-  /** The metadata quorum's service, on the same listener. */
-  quorum?: wire.QuorumHandlers;
+  /** What the metadata quorum's service answers from, on the same listener. */
+  quorum?: QuorumServiceDeps;
 }): Promise<GrpcListener> {
   const { definition, proto } = loadProtos();
   const server = new grpc.Server({
@@ -40,7 +41,7 @@ export async function startGrpcServer(options: {
   const deps = { observer: options.observer, logger: options.logger, tracker };
   server.addService(withTolerantDeserializers(proto.strait.v1.Broker.service), brokerHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
-  if (options.quorum) server.addService(withTolerantDeserializers(quorumService().service), options.quorum);
+  if (options.quorum) server.addService(withTolerantDeserializers(quorumService().service), quorumHandlers(options.quorum, deps));
   new ReflectionService(definition).addToServer(server);
   const ports: number[] = [];
   try {

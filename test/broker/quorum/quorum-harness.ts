@@ -1,6 +1,6 @@
 // In-process voters for quorum tests: each node is a RaftQuorum + ActiveController + MetadataState
-// behind its own gRPC server on a loopback port (decoding as the node's server does), so messages
-// really travel over gRPC.
+// behind its own gRPC server on a loopback port (decoding and answering through the call adapters as
+// the node's server does), so messages really travel over gRPC.
 import * as grpc from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -12,6 +12,7 @@ import { ActiveController } from '../../../broker/controller/active-controller.j
 import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
 import { MetadataState } from '../../../broker/quorum/metadata-state.js';
 import { QuorumClients, quorumService } from '../../../broker/quorum/quorum-clients.js';
+import { RequestTracker } from '../../../broker/rpc/call-adapters.js';
 import { quorumHandlers } from '../../../broker/rpc/quorum-service.js';
 import { RaftQuorum } from '../../../broker/quorum/raft-quorum.js';
 import { withTolerantDeserializers } from '../../../broker/rpc/tolerant-deserializer.js';
@@ -34,6 +35,10 @@ export interface VoterNode {
   quorum: RaftQuorum;
   controller: ActiveController;
   fatal: string[];
+  /** Every Quorum call this node answered, as the request metrics see it. */
+  answered: { rpc: string; error: string }[];
+  /** The service's shutdown drain: set draining to refuse new calls as a stopping node does. */
+  tracker: RequestTracker;
   stop(): Promise<void>;
 }
 
@@ -55,17 +60,19 @@ export async function startVoter(id: number, voters: QuorumVoter[], dir: string,
     snapshotIntervalRecords: opts.snapshotIntervalRecords ?? 1000, state, clients, logger: silent, onFatal: (m) => fatal.push(m),
   });
   const controller = new ActiveController({ quorum, state, clusterId, sessionTimeoutMs: 60_000, heartbeatIntervalMs: 1000, logger: silent });
+  const answered: { rpc: string; error: string }[] = [];
+  const tracker = new RequestTracker();
   const server = new grpc.Server();
   server.addService(withTolerantDeserializers(quorumService().service), quorumHandlers({
     clusterId, state, quorum, controller, decisionContext: { topicDefaults: defaultTopicConfig(), sessionTimeoutMs: 60_000 },
-    requestTimeoutMs: 2000, logger: silent,
-  }));
+    requestTimeoutMs: 2000,
+  }, { observer: { requestDone: (rpc, _seconds, error) => answered.push({ rpc, error }) }, logger: silent, tracker }));
   const me = voters.find((v) => v.id === id)!;
   await new Promise<void>((resolve, reject) => server.bindAsync(`127.0.0.1:${me.port}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
   quorum.start();
   let stopped = false;
   return {
-    id, dir, state, quorum, controller, fatal,
+    id, dir, state, quorum, controller, fatal, answered, tracker,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -1,9 +1,10 @@
 // The Quorum service refuses what is not for it and changes nothing: another cluster's id, a sender
 // that is not a voter, a message for another node, an old term, a malformed envelope; controller calls
-// to a node that is not the controller get NOT_CONTROLLER.
+// to a node that is not the controller get NOT_CONTROLLER. Like the Broker and Admin services, its
+// calls are counted by RPC and outcome, and a node that is draining for shutdown takes no new ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../../client/errors.js';
+import { ErrorCode, StraitError } from '../../../client/errors.js';
 import type { RaftAck__Output } from '../../../client/wire/generated/strait/v1/RaftAck.js';
 import type { ControllerWriteResponse__Output } from '../../../client/wire/generated/strait/v1/ControllerWriteResponse.js';
 import type { FetchMetadataResponse__Output } from '../../../client/wire/generated/strait/v1/FetchMetadataResponse.js';
@@ -74,6 +75,36 @@ test('bad Raft input changes nothing; controller calls go to the controller only
   assert.equal(fetched.leaderId, leader.id);
   assert.ok(fetched.entries.length >= 2 && fetched.entries[0]!.index === 1, 'entries from offset 1');
   assert.equal(follower.fatal.length, 0);
+
+  // The request metrics saw each answer with its error code's name.
+  const saw = (node: typeof leader, rpc: string, error: string) => node.answered.some((a) => a.rpc === rpc && a.error === error);
+  assert.ok(saw(follower, 'Raft', 'INCONSISTENT_CLUSTER_ID'));
+  assert.ok(saw(follower, 'ControllerWrite', 'NOT_CONTROLLER'));
+  assert.ok(saw(follower, 'FetchMetadata', 'NONE'));
+  assert.ok(saw(leader, 'ControllerWrite', 'INVALID_REQUEST'));
+  assert.ok(saw(leader, 'BrokerRegistration', 'INCONSISTENT_CLUSTER_ID'));
+});
+
+test('a node draining for shutdown refuses new Quorum calls, as it refuses Broker and Admin calls', async (t) => {
+  const { nodes, voters, cleanup } = await startVoters(1);
+  const clients = new QuorumClients();
+  t.after(async () => {
+    clients.close();
+    await cleanup();
+  });
+  const node = await eventually('the single voter leads', () => agreedLeader(nodes));
+  const address = `127.0.0.1:${voters[0]!.port}`;
+  const fetch = () => clients.call<object, FetchMetadataResponse__Output>(address, 'FetchMetadata', {
+    clusterId: 'test-cluster', nodeId: 9, fromOffset: 1, maxWaitMs: 0,
+  }, 2000);
+  assert.equal((await fetch()).errorCode, ErrorCode.NONE);
+  const before = node.quorum.status();
+  node.tracker.draining = true;
+  await assert.rejects(fetch(), (err: unknown) => err instanceof StraitError && err.code === ErrorCode.NETWORK_EXCEPTION && /shutting down/.test(err.message));
+  await assert.rejects(clients.call<object, RaftAck__Output>(address, 'Raft', {
+    clusterId: 'test-cluster', from: 1, to: 1, requestVote: { term: before.term + 5, preVote: false, lastLogIndex: 1000, lastLogTerm: before.term + 5 },
+  }, 2000), (err: unknown) => err instanceof StraitError && err.code === ErrorCode.NETWORK_EXCEPTION);
+  assert.equal(node.quorum.status().term, before.term, 'the refused vote request changed nothing');
 });
 
 test('bytes that are no Quorum message get INVALID_REQUEST, not a crash or a foreign-cluster answer', async (t) => {
