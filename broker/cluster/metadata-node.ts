@@ -6,8 +6,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BrokerConfig, QuorumVoter } from '../config/broker-config.js';
-import { ActiveController, type ControllerObserver } from '../controller/active-controller.js';
-import type { DecisionContext } from '../controller/controller-operations.js';
+import { ActiveController, type ControllerObserver, type DecisionContext } from '../controller/index.js';
 import { CLUSTER_METADATA_DIR } from '../log/log-manager.js';
 import type { TopicConfig } from '../log/topic-config.js';
 import { MetadataObserver } from '../quorum/metadata-observer.js';

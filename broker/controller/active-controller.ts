@@ -7,10 +7,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/index.js';
-import {
-  BrokerSessions, fenceExpiredBrokers, initializeCluster, MetadataImage,
-  type AppliedRecord, type ControllerResult, type MetadataRecord,
-} from '../metadata/index.js';
+import { MetadataImage, type AppliedRecord, type MetadataRecord } from '../metadata/index.js';
+import { BrokerSessions, fenceExpiredBrokers, initializeCluster } from './controller-brokers.js';
+import type { ControllerResult } from './controller-result.js';
 import { decodeRecordBatch, RECORDS_PER_ENTRY } from '../quorum/metadata-batch.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { RaftQuorum } from '../quorum/raft-quorum.js';

@@ -4,11 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, StraitError } from '../../client/index.js';
 import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
+import { brokerHeartbeat, registerBroker, type BrokerHeartbeatRequest, type BrokerRegistrationRequest } from './controller-brokers.js';
+import { incrementalAlterConfigs, type AlterConfigsResource } from './controller-configs.js';
+import { allocateProducerIds } from './controller-logic.js';
 import {
-  allocateProducerIds, brokerHeartbeat, createPartitions, createTopics, deleteTopics, incrementalAlterConfigs, registerBroker,
-  type AlterConfigsResource, type BrokerHeartbeatRequest, type BrokerRegistrationRequest, type CreatePartitionsRequest,
-  type CreateTopicRequest,
-} from '../metadata/index.js';
+  createPartitions, createTopics, deleteTopics, type CreatePartitionsRequest, type CreateTopicRequest,
+} from './controller-topics.js';
 import type { Decision } from './active-controller.js';
 
 export interface CreateTopicsWrite {

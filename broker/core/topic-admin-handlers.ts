@@ -4,7 +4,7 @@
 // NOT_CONTROLLER (retriable); a change that does not commit within timeout_ms gets REQUEST_TIMED_OUT.
 import { ErrorCode, StraitError, type ErrorCodeValue, type wire } from '../../client/index.js';
 import { validateTopicName } from '../log/topic-config.js';
-import type { CreatePartitionsRequest, CreateTopicRequest, CreateTopicResult, TopicResult } from '../metadata/index.js';
+import type { CreatePartitionsRequest, CreateTopicRequest, CreateTopicResult, TopicResult } from '../controller/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { checkNotReserved } from './topic-manager.js';
 import { errorFields, isUnexpected, type ErrorFields } from './error-mapping.js';

@@ -1,7 +1,7 @@
 // Metrics of the metadata quorum and the controller, read at scrape time except the decision
 // histogram, which the active controller feeds.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ControllerObserver } from '../controller/active-controller.js';
+import type { ControllerObserver } from '../controller/index.js';
 
 export interface QuorumSource {
   /** The last metadata log offset applied by this node. */

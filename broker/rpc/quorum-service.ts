@@ -4,11 +4,10 @@
 // with INCONSISTENT_CLUSTER_ID and changes nothing. Built on the call adapters like the Broker and
 // Admin services: counted in the request metrics, part of the shutdown drain, one error mapping.
 import { ErrorCode, StraitError, type ErrorCodeValue, type wire } from '../../client/index.js';
-import type { ActiveController } from '../controller/active-controller.js';
 import {
-  decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites, type DecisionContext,
-} from '../controller/controller-operations.js';
-import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ProducerIdBlock } from '../metadata/index.js';
+  type ActiveController, decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites,
+  type DecisionContext, type BrokerHeartbeatResponse, type BrokerRegistrationResponse, type ProducerIdBlock,
+} from '../controller/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import { entryToProto } from '../quorum/raft-codec.js';
 import type { RaftQuorum } from '../quorum/raft-quorum.js';

@@ -1,7 +1,7 @@
 // The fault suite's only source of randomness: one seed (FAULT_SEED, else a random one that is
 // printed) fixes which faults hit, when and for how long, so that a failing run can be replayed.
 import { randomInt } from 'node:crypto';
-import { seededRandom, type RandomSource } from '../../broker/metadata/index.js';
+import { seededRandom, type RandomSource } from '../../broker/controller/index.js';
 
 export class SeededRandom {
   readonly seed: number;

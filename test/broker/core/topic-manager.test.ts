@@ -12,11 +12,12 @@ import { ErrorCode, StraitError } from '../../../client/errors.js';
 import { LogManager } from '../../../broker/log/log-manager.js';
 import { PARTITION_METADATA_FILE, readPartitionMetadata } from '../../../broker/log/partition-metadata.js';
 import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
-import { createTopics, deleteTopics, MetadataImage } from '../../../broker/metadata/index.js';
+import { createTopics, deleteTopics } from '../../../broker/controller/index.js';
+import { MetadataImage } from '../../../broker/metadata/index.js';
 import { MetadataState } from '../../../broker/quorum/metadata-state.js';
 import type { ControllerChannel } from '../../../broker/cluster/controller-channel.js';
 import { TopicManager } from '../../../broker/core/topic-manager.js';
-import { TestController } from '../metadata/fixtures.js';
+import { TestController } from '../controller/fixtures.js';
 import { batch, config, onCleanup, silentLogger, tempDir } from '../log/helpers.js';
 
 /** The node under test is broker 1, the only replica of every topic here. */

@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  MetadataApplyError, MetadataImage, MetadataSnapshotError, allocateProducerIds, brokerHeartbeat, createPartitions,
-  createTopics, deleteTopics, fenceExpiredBrokers, incrementalAlterConfigs, metadataRecord, registerBroker,
-  type MetadataRecord,
+  MetadataApplyError, MetadataImage, MetadataSnapshotError, metadataRecord, type MetadataRecord,
 } from '../../../broker/metadata/index.js';
-import { CLUSTER_ID, TestController, allPartitions } from './fixtures.js';
+import {
+  allocateProducerIds, brokerHeartbeat, createPartitions, createTopics, deleteTopics, fenceExpiredBrokers,
+  incrementalAlterConfigs, registerBroker,
+} from '../../../broker/controller/index.js';
+import { CLUSTER_ID, TestController, allPartitions } from '../controller/fixtures.js';
 
 function sampleImage(): MetadataImage {
   const c = new TestController(2);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
 import { decisionFor, type ControllerOperation, type ControllerWrites } from '../../../broker/controller/controller-operations.js';
 import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
-import type { CreateTopicResult } from '../../../broker/metadata/index.js';
+import type { CreateTopicResult } from '../../../broker/controller/index.js';
 import { agreedLeader, eventually, startVoter, startVoters, type VoterNode } from './quorum-harness.js';
 
 const ctx = { topicDefaults: defaultTopicConfig(), sessionTimeoutMs: 60_000 };

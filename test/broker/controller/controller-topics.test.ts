@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../client/errors.js';
 import {
   createPartitions, createTopics, deleteTopics, type CreateTopicRequest, type CreateTopicsOptions,
-} from '../../../broker/metadata/index.js';
+} from '../../../broker/controller/index.js';
 import { TestController } from './fixtures.js';
 
 function options(c: TestController, extra: Partial<CreateTopicsOptions> = {}): CreateTopicsOptions {

@@ -6,9 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
 import {
-  MetadataApplyError, MetadataImage, brokerHeartbeat, createTopics, decodeMetadataRecord, electLeaders, encodeMetadataRecord,
-  alterPartition, fenceExpiredBrokers, metadataRecord, reconcileOfflineReplicas, acceptableLeaders, registerBroker, type ReplicaRef,
+  MetadataApplyError, MetadataImage, decodeMetadataRecord, encodeMetadataRecord, metadataRecord, type ReplicaRef,
 } from '../../../broker/metadata/index.js';
+import {
+  brokerHeartbeat, createTopics, electLeaders, alterPartition, fenceExpiredBrokers, reconcileOfflineReplicas,
+  acceptableLeaders, registerBroker,
+} from '../../../broker/controller/index.js';
 import { CLUSTER_ID, TestController } from './fixtures.js';
 
 function withTopic(c: TestController, name: string, assignments: number[][]): string {

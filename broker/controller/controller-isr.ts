@@ -5,8 +5,7 @@
 // the new ISR is well formed and every member it adds is live.
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
-import type { MetadataImage } from './metadata-image.js';
-import { metadataRecord } from './metadata-records.js';
+import { type MetadataImage, metadataRecord } from '../metadata/index.js';
 import { acceptableLeaders } from './partition-changes.js';
 
 export interface AlterPartitionRequest {

@@ -4,10 +4,8 @@
 import { ErrorCode, StraitError } from '../../client/index.js';
 import { defaultTopicConfig, parseTopicConfigs, validateTopicName } from '../log/topic-config.js';
 import type { ControllerResult } from './controller-result.js';
-import type { MetadataImage } from './metadata-image.js';
-import { isStorableConfigName, metadataRecord, type MetadataRecord } from './metadata-records.js';
+import { type MetadataImage, isStorableConfigName, metadataRecord, type MetadataRecord, type BrokerImage } from '../metadata/index.js';
 import { assignReplicas, type PlacementBroker, type RandomSource } from './placement.js';
-import type { BrokerImage } from './image-types.js';
 
 /** The same bound as the single-node TopicManager. */
 export const MAX_PARTITIONS_PER_TOPIC = 100_000;

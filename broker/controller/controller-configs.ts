@@ -5,8 +5,9 @@
 import { ErrorCode, StraitError } from '../../client/index.js';
 import { defaultTopicConfig, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS } from '../log/topic-config.js';
 import type { ControllerResult } from './controller-result.js';
-import type { MetadataImage } from './metadata-image.js';
-import { isStorableConfigName, metadataRecord, type ConfigResourceKind, type MetadataRecord } from './metadata-records.js';
+import {
+  type MetadataImage, isStorableConfigName, metadataRecord, type ConfigResourceKind, type MetadataRecord,
+} from '../metadata/index.js';
 
 export type AlterConfigOpType = 'set' | 'delete' | 'append' | 'subtract';
 

@@ -6,7 +6,7 @@ import {
 } from '../../../broker/log/topic-config.js';
 import {
   PRODUCER_ID_BLOCK_SIZE, allocateProducerIds, createTopics, incrementalAlterConfigs, type AlterConfigsOptions,
-} from '../../../broker/metadata/index.js';
+} from '../../../broker/controller/index.js';
 import { TestController } from './fixtures.js';
 
 const code = (c: number) => (err: unknown) => err instanceof StraitError && err.code === c;

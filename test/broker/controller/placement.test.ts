@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
-import { assignReplicas, rackAlternatedBrokers, seededRandom, type PlacementBroker } from '../../../broker/metadata/index.js';
+import { assignReplicas, rackAlternatedBrokers, seededRandom, type PlacementBroker } from '../../../broker/controller/index.js';
 
 const brokersOf = (n: number, racks?: number): PlacementBroker[] =>
   Array.from({ length: n }, (_, i) => (racks === undefined ? { brokerId: 10 + i * 3 } : { brokerId: 10 + i * 3, rack: `r${i % racks}` }));

@@ -3,10 +3,8 @@
 // offline partition a leader from outside the ISR as a last resort (its ISR becomes that leader).
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
-import type { MetadataImage } from './metadata-image.js';
-import { metadataRecord, type MetadataRecord } from './metadata-records.js';
+import { type MetadataImage, metadataRecord, type MetadataRecord, NO_LEADER } from '../metadata/index.js';
 import { acceptableLeaders, electLeader } from './partition-changes.js';
-import { NO_LEADER } from './image-types.js';
 
 export type ElectionType = 'preferred' | 'unclean';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
-import { alterPartition, createTopics, type AlterPartitionRequest } from '../../../broker/metadata/index.js';
+import { alterPartition, createTopics, type AlterPartitionRequest } from '../../../broker/controller/index.js';
 import { TestController } from './fixtures.js';
 
 const code = (c: number) => (err: unknown) => err instanceof StraitError && err.code === c;

@@ -1,4 +1,4 @@
-import type { MetadataRecord } from './metadata-records.js';
+import type { MetadataRecord } from '../metadata/index.js';
 
 /** What a controller decision yields: the records to append to the metadata log (in this order, as
  * one batch), and the answer to give once they have committed. Nothing is applied by the decision. */

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
 import {
-  BrokerSessions, MetadataImage, brokerHeartbeat, createTopics, fenceExpiredBrokers, initializeCluster, registerBroker,
-} from '../../../broker/metadata/index.js';
+  BrokerSessions, brokerHeartbeat, createTopics, fenceExpiredBrokers, initializeCluster, registerBroker,
+} from '../../../broker/controller/index.js';
+import { MetadataImage } from '../../../broker/metadata/index.js';
 import { CLUSTER_ID, TestController, allPartitions } from './fixtures.js';
 
 const code = (c: number) => (err: unknown) => err instanceof StraitError && err.code === c;

@@ -5,9 +5,9 @@
 // (its last member stays, with leader -1, so that it can lead again when it returns without losing
 // acknowledged records); a replica outside the ISR is elected only when the topic sets
 // unclean.leader.election.enable=true.
-import type { MetadataImage } from './metadata-image.js';
-import { metadataRecord, type PartitionChangeRecord } from './metadata-records.js';
-import { NO_LEADER, type PartitionImage, type ReplicaRef } from './image-types.js';
+import {
+  type MetadataImage, metadataRecord, type PartitionChangeRecord, NO_LEADER, type PartitionImage, type ReplicaRef,
+} from '../metadata/index.js';
 
 export type AcceptableLeader = (brokerId: number) => boolean;
 

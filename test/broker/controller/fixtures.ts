@@ -2,8 +2,11 @@
 // decoding it again (as a follower would read it) and applying it at the next offset.
 import assert from 'node:assert/strict';
 import {
-  BrokerSessions, MetadataImage, brokerHeartbeat, decodeMetadataRecord, encodeMetadataRecord, initializeCluster,
-  registerBroker, seededRandom, type ControllerResult, type MetadataRecord, type RandomSource, type ReplicaRef,
+  BrokerSessions, brokerHeartbeat, initializeCluster, registerBroker, seededRandom, type ControllerResult,
+  type RandomSource,
+} from '../../../broker/controller/index.js';
+import {
+  MetadataImage, decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord, type ReplicaRef,
 } from '../../../broker/metadata/index.js';
 
 export const CLUSTER_ID = 'test-cluster-1';

@@ -4,8 +4,7 @@
 // configs, ISR changes and elections live in their own files; this one adds producer-id blocks and is the single import point.
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
-import type { MetadataImage } from './metadata-image.js';
-import { metadataRecord } from './metadata-records.js';
+import { type MetadataImage, metadataRecord } from '../metadata/index.js';
 
 export type { ControllerResult } from './controller-result.js';
 export {

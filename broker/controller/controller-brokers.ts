@@ -4,9 +4,7 @@
 // the caller appends the records and answers after they commit.
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
-import type { MetadataImage } from './metadata-image.js';
-import { metadataRecord, type MetadataRecord } from './metadata-records.js';
-import type { BrokerImage, ReplicaRef } from './image-types.js';
+import { type MetadataImage, metadataRecord, type MetadataRecord, type BrokerImage, type ReplicaRef } from '../metadata/index.js';
 import {
   acceptableLeaders, electOfflinePartitions, reconcileOfflineReplicas, removeBrokersFromPartitions, type AcceptableLeader,
 } from './partition-changes.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../client/errors.js';
-import { createTopics, electLeaders, fenceExpiredBrokers } from '../../../broker/metadata/index.js';
+import { createTopics, electLeaders, fenceExpiredBrokers } from '../../../broker/controller/index.js';
 import { TestController } from './fixtures.js';
 
 function setUp(): TestController {
