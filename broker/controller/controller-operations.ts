@@ -6,7 +6,7 @@ import { ErrorCode, StraitError } from '../../client/index.js';
 import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
 import { brokerHeartbeat, registerBroker, type BrokerHeartbeatRequest, type BrokerRegistrationRequest } from './controller-brokers.js';
 import { incrementalAlterConfigs, type AlterConfigsResource } from './controller-configs.js';
-import { allocateProducerIds } from './controller-logic.js';
+import { allocateProducerIds } from './controller-producer-ids.js';
 import {
   createPartitions, createTopics, deleteTopics, type CreatePartitionsRequest, type CreateTopicRequest,
 } from './controller-topics.js';

@@ -2,7 +2,7 @@
 // each takes the image (the committed one with the controller's own pending records applied) and
 // returns the records to append and the answer to give once they commit. ActiveController runs them
 // one at a time on the Raft leader; the controller operations are what forwarding carries.
-export * from './controller-logic.js';
+export * from './controller-producer-ids.js';
 export * from './placement.js';
 export {
   acceptableLeaders, electLeader, electOfflinePartitions, reconcileOfflineReplicas, removeBrokersFromPartitions, type AcceptableLeader,
