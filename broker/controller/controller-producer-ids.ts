@@ -1,30 +1,8 @@
-// The active controller's decisions, all pure: each takes the current image (the committed one with
-// the controller's own pending records applied) and returns the records to append and the answer to
-// give after they commit, or throws StraitError with Kafka's code. Broker lifecycle, topics and
-// configs, ISR changes and elections live in their own files; this one adds producer-id blocks and is the single import point.
+// The controller's producer-id decision (KRaft's AllocateProducerIds): a broker takes ids in blocks
+// and hands them out itself (cluster/producer-id-blocks.ts).
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
 import { type MetadataImage, metadataRecord } from '../metadata/index.js';
-
-export type { ControllerResult } from './controller-result.js';
-export {
-  BrokerSessions, DEFAULT_BROKER_SESSION_TIMEOUT_MS, brokerHeartbeat, fenceExpiredBrokers, initializeCluster, registerBroker,
-  type BrokerHeartbeatRequest, type BrokerHeartbeatResponse, type BrokerRegistrationRequest, type BrokerRegistrationResponse,
-  type FencedBrokers,
-} from './controller-brokers.js';
-export {
-  MAX_PARTITIONS_PER_TOPIC, createPartitions, createTopics, deleteTopics,
-  type CreatePartitionsOptions, type CreatePartitionsRequest, type CreateTopicRequest, type CreateTopicResult,
-  type CreateTopicsOptions, type DeleteTopicResult, type TopicResult,
-} from './controller-topics.js';
-export {
-  electLeaders, type ElectionResult, type ElectionType, type TopicPartitionRef,
-} from './controller-elections.js';
-export { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './controller-isr.js';
-export {
-  incrementalAlterConfigs, type AlterConfigOp, type AlterConfigOpType, type AlterConfigsOptions, type AlterConfigsResource,
-  type AlterConfigsResult,
-} from './controller-configs.js';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
