@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/index.js';
-import type { BrokerHeartbeatResponse, BrokerRegistrationResponse } from '../controller/index.js';
+import type { BrokerHeartbeatResponse, BrokerRegistrationResponse, ControllerChannel } from '../controller/index.js';
 import type { ReplicaRef } from '../metadata/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
-import type { ControllerChannel } from './controller-channel.js';
 
 export interface BrokerLifecycleOptions {
   nodeId: number;

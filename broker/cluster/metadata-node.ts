@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BrokerConfig, QuorumVoter } from '../config/broker-config.js';
-import { ActiveController, type ControllerObserver, type DecisionContext } from '../controller/index.js';
+import { ActiveController, ControllerChannel, type ControllerObserver, type DecisionContext } from '../controller/index.js';
 import { CLUSTER_METADATA_DIR } from '../log/log-manager.js';
 import type { TopicConfig } from '../log/topic-config.js';
 import { MetadataObserver } from '../quorum/metadata-observer.js';
@@ -14,7 +14,6 @@ import { MetadataState } from '../quorum/metadata-state.js';
 import { QuorumClients } from '../quorum/quorum-clients.js';
 import type { QuorumView } from '../quorum/quorum-view.js';
 import { RaftQuorum } from '../quorum/raft-quorum.js';
-import { ControllerChannel } from './controller-channel.js';
 
 export interface MetadataNodeOptions {
   config: BrokerConfig;

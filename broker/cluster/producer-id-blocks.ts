@@ -2,10 +2,9 @@
 // the metadata log (AllocateProducerIds), so no two brokers and no two incarnations ever hand out the
 // same id. Concurrent requests share one block request.
 import { ErrorCode, StraitError } from '../../client/index.js';
-import type { ProducerIdBlock } from '../controller/index.js';
+import type { ControllerChannel, ProducerIdBlock } from '../controller/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { BrokerLifecycle } from './broker-lifecycle.js';
-import type { ControllerChannel } from './controller-channel.js';
 
 export class ProducerIdBlocks {
   private next = 0;

@@ -2,12 +2,14 @@
 // each takes the image (the committed one with the controller's own pending records applied) and
 // returns the records to append and the answer to give once they commit, or throws StraitError with
 // Kafka's code. ActiveController runs them one at a time on the Raft leader; the controller
-// operations name them, so a write can be forwarded from any node.
+// operations name them, so a write can be forwarded from any node; ControllerChannel is how any
+// node reaches the active controller, in process or over the Quorum service.
 export { ActiveController, type ActiveControllerOptions, type ControllerObserver, type Decided, type Decision } from './active-controller.js';
 export {
   decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites, type DecisionContext,
   type AllocateProducerIdsWrite, type AlterConfigsWrite, type CreatePartitionsWrite, type CreateTopicsWrite, type DeleteTopicsWrite,
 } from './controller-operations.js';
+export { ControllerChannel, type ControllerAnswer, type ControllerChannelOptions } from './controller-channel.js';
 export type { ControllerResult } from './controller-result.js';
 export {
   BrokerSessions, DEFAULT_BROKER_SESSION_TIMEOUT_MS, brokerHeartbeat, fenceExpiredBrokers, initializeCluster, registerBroker,

@@ -3,7 +3,7 @@
 // traffic counters. Built once per node.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
-import type { ControllerChannel } from '../cluster/controller-channel.js';
+import type { ControllerChannel } from '../controller/index.js';
 import type { ProducerIdBlocks } from '../cluster/producer-id-blocks.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { QuorumView } from '../quorum/quorum-view.js';

@@ -14,9 +14,8 @@ import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { PartitionLog } from '../log/log-types.js';
 import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
-import type { CreateTopicResult, TopicResult } from '../controller/index.js';
+import type { ControllerChannel, CreateTopicResult, TopicResult } from '../controller/index.js';
 import type { MetadataImage, PartitionImage, TopicImage } from '../metadata/index.js';
-import type { ControllerChannel } from '../cluster/controller-channel.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { LogStore } from './log-store.js';
 

@@ -15,7 +15,7 @@ import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
 import { createTopics, deleteTopics } from '../../../broker/controller/index.js';
 import { MetadataImage } from '../../../broker/metadata/index.js';
 import { MetadataState } from '../../../broker/quorum/metadata-state.js';
-import type { ControllerChannel } from '../../../broker/cluster/controller-channel.js';
+import type { ControllerChannel } from '../../../broker/controller/controller-channel.js';
 import { TopicManager } from '../../../broker/core/topic-manager.js';
 import { TestController } from '../controller/fixtures.js';
 import { batch, config, onCleanup, silentLogger, tempDir } from '../log/helpers.js';

@@ -4,10 +4,10 @@
 // NOT_CONTROLLER (retriable); a write answers only once this node has applied its offset, so a
 // Metadata call here right after it sees the change.
 import { ErrorCode, StraitError } from '../../client/index.js';
-import {
-  type ActiveController, decisionFor, type ControllerOperation, type ControllerWrites, type DecisionContext,
-  type BrokerHeartbeatResponse, type BrokerRegistrationResponse, type ProducerIdBlock,
-} from '../controller/index.js';
+import type { ActiveController } from './active-controller.js';
+import type { BrokerHeartbeatResponse, BrokerRegistrationResponse } from './controller-brokers.js';
+import { decisionFor, type ControllerOperation, type ControllerWrites, type DecisionContext } from './controller-operations.js';
+import type { ProducerIdBlock } from './controller-producer-ids.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { QuorumClients, QuorumMethod } from '../quorum/quorum-clients.js';
 import type { QuorumView } from '../quorum/quorum-view.js';
