@@ -15,11 +15,11 @@ import { BrokerCore } from './core/broker-core.js';
 import type { BrokerContext } from './core/broker-context.js';
 import { FetchPurgatory } from './core/fetch-purgatory.js';
 import { TopicManager } from './core/topic-manager.js';
-import { LogDirError, lockLogDirs, type LogDirLocks } from './log/log-dirs.js';
-import { LogManager, type OfflineLog } from './log/log-manager.js';
-import { descriptorShortage, logDescriptorBudget, openDescriptorCount, readOpenFileLimit } from './log/open-file-limit.js';
-import { readMetaProperties, writeMetaProperties } from './log/meta-properties.js';
-import { brokerDefaultsToTopicConfig, InvalidConfigError, type TopicConfig } from './log/topic-config.js';
+import {
+  LogDirError, lockLogDirs, type LogDirLocks, LogManager, type OfflineLog, descriptorShortage, logDescriptorBudget,
+  openDescriptorCount, readOpenFileLimit, readMetaProperties, writeMetaProperties, brokerDefaultsToTopicConfig,
+  InvalidConfigError, type TopicConfig,
+} from './log/index.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { QuorumMetrics } from './metrics/quorum-metrics.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';

@@ -3,7 +3,7 @@
 // changes. Kafka's rules: duplicate resources or keys are INVALID_REQUEST; APPEND and SUBTRACT work
 // on list-typed configs only.
 import { ErrorCode, StraitError } from '../../client/index.js';
-import { defaultTopicConfig, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS } from '../log/topic-config.js';
+import { defaultTopicConfig, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS } from '../log/index.js';
 import type { ControllerResult } from './controller-result.js';
 import {
   type MetadataImage, isStorableConfigName, metadataRecord, type ConfigResourceKind, type MetadataRecord,

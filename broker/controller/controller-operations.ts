@@ -3,7 +3,7 @@
 // exactly what it would have run for a request of its own.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, StraitError } from '../../client/index.js';
-import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
+import { parseTopicConfigs, type TopicConfig } from '../log/index.js';
 import { brokerHeartbeat, registerBroker, type BrokerHeartbeatRequest, type BrokerRegistrationRequest } from './controller-brokers.js';
 import { incrementalAlterConfigs, type AlterConfigsResource } from './controller-configs.js';
 import { allocateProducerIds } from './controller-producer-ids.js';

@@ -2,7 +2,7 @@
 // assignment), grow, delete. Each topic is judged on its own: one bad topic gets its error code and
 // the others go ahead. Kafka's rules and messages (ReplicationControlManager).
 import { ErrorCode, StraitError } from '../../client/index.js';
-import { defaultTopicConfig, parseTopicConfigs, validateTopicName } from '../log/topic-config.js';
+import { defaultTopicConfig, parseTopicConfigs, validateTopicName } from '../log/index.js';
 import type { ControllerResult } from './controller-result.js';
 import { type MetadataImage, isStorableConfigName, metadataRecord, type MetadataRecord, type BrokerImage } from '../metadata/index.js';
 import { assignReplicas, type PlacementBroker, type RandomSource } from './placement.js';

@@ -5,7 +5,7 @@ import { ErrorCode, StraitError, AlterConfigOp, ConfigResourceType, ConfigSource
 import {
   defaultTopicConfig, InvalidConfigError, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS,
   topicConfigToStrings, validateTopicName,
-} from '../log/topic-config.js';
+} from '../log/index.js';
 import { BROKER_KEYS } from '../config/config-keys.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';

@@ -3,7 +3,7 @@
 // answer at once when min_bytes are there or a partition failed, otherwise wait in the purgatory
 // until appends make min_bytes available or max_wait_ms passes. Bytes come straight from the log.
 import { ErrorCode, StraitError, MAX_GRPC_MESSAGE_BYTES, type wire } from '../../client/index.js';
-import type { PartitionLog } from '../log/log-types.js';
+import type { PartitionLog } from '../log/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 

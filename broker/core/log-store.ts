@@ -1,8 +1,6 @@
 // The part of broker/log's LogManager the request handlers use. Kept as an interface so the
 // handlers depend on the storage contract, not on its implementation.
-import type { PartitionLog } from '../log/log-types.js';
-import type { OfflineLog } from '../log/log-manager.js';
-import type { TopicConfig } from '../log/topic-config.js';
+import type { PartitionLog, OfflineLog, TopicConfig } from '../log/index.js';
 
 export interface LogStore {
   getLog(topic: string, partition: number): PartitionLog | undefined;

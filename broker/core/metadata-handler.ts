@@ -3,7 +3,7 @@
 // endpoints; the controller is the Raft leader; partitions carry leader, leader epoch, replicas, ISR
 // and as offline the replicas on fenced brokers and those whose broker reported their log offline.
 import { ErrorCode, StraitError, type wire } from '../../client/index.js';
-import { validateTopicName } from '../log/topic-config.js';
+import { validateTopicName } from '../log/index.js';
 import type { BrokerImage, MetadataImage, TopicImage } from '../metadata/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';

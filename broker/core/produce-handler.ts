@@ -1,7 +1,7 @@
 // Produce: validate acks and topics, append each partition's batches as leader, answer per partition.
 // Record bytes go from the request straight to PartitionLog.appendAsLeader; nothing is decoded here.
 import { ErrorCode, StraitError, BATCH_LENGTH, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type wire } from '../../client/index.js';
-import { validateTopicName } from '../log/topic-config.js';
+import { validateTopicName } from '../log/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 

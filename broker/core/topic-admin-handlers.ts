@@ -3,7 +3,7 @@
 // result, per topic with Kafka's error codes. With no active controller every topic gets
 // NOT_CONTROLLER (retriable); a change that does not commit within timeout_ms gets REQUEST_TIMED_OUT.
 import { ErrorCode, StraitError, type ErrorCodeValue, type wire } from '../../client/index.js';
-import { validateTopicName } from '../log/topic-config.js';
+import { validateTopicName } from '../log/index.js';
 import type { CreatePartitionsRequest, CreateTopicRequest, CreateTopicResult, TopicResult } from '../controller/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { checkNotReserved } from './topic-manager.js';

@@ -12,8 +12,7 @@
 // is offline here answers KAFKA_STORAGE_ERROR and is reported to the controller (offlineReplicas).
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/index.js';
-import type { PartitionLog } from '../log/log-types.js';
-import { parseTopicConfigs, type TopicConfig } from '../log/topic-config.js';
+import { type PartitionLog, parseTopicConfigs, type TopicConfig } from '../log/index.js';
 import type { ControllerChannel, CreateTopicResult, TopicResult } from '../controller/index.js';
 import type { MetadataImage, PartitionImage, TopicImage } from '../metadata/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';

@@ -1,4 +1,4 @@
-// Public face of the storage engine (DESIGN §5).
+// Public face of the storage engine (DESIGN §5): the other layers of the broker import only this.
 export type {
   AppendResult, EpochEndOffset, PartitionLog, ReadOptions, ReadResult, TimestampOffset,
 } from './log-types.js';
@@ -7,8 +7,11 @@ export {
 } from './log.js';
 export {
   LogManager, type LogManagerOptions, type BackgroundIntervals, type OfflineLog,
-  CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, REPLICATION_CHECKPOINT, CLEANER_CHECKPOINT,
+  CLUSTER_METADATA_DIR, CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, REPLICATION_CHECKPOINT, CLEANER_CHECKPOINT,
 } from './log-manager.js';
+export {
+  descriptorShortage, logDescriptorBudget, openDescriptorCount, readOpenFileLimit, type DescriptorShortage,
+} from './open-file-limit.js';
 export { cleanLog, type CleanOutcome } from './log-cleaner.js';
 export { readMetaProperties, writeMetaProperties, META_PROPERTIES, type MetaProperties } from './meta-properties.js';
 export {

@@ -6,7 +6,7 @@ import {
 } from './field-checks.js';
 import { MetadataSnapshotError } from './metadata-errors.js';
 import { isStorableConfigName } from './metadata-records.js';
-import { validateTopicName } from '../log/topic-config.js';
+import { validateTopicName } from '../log/index.js';
 import {
   NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type TopicImage,
 } from './image-types.js';

@@ -4,7 +4,7 @@
 // the metadata log is small, so readability beats compactness. Decoding checks every field and
 // refuses anything else with a MetadataRecordError; encoding runs the same checks, so the
 // controller can never write a record that a follower would refuse to read.
-import { validateTopicName } from '../log/topic-config.js';
+import { validateTopicName } from '../log/index.js';
 import { MetadataRecordError } from './metadata-errors.js';
 import {
   asObject, brokerIds, int, int32, int64, onlyKeys, optBrokerIds, optStr, str, type Fail, type Obj,

@@ -2,7 +2,7 @@
 // Names follow strait_<area>_<what>_<unit>. Per-partition gauges are read from the logs at scrape
 // time, so the hot path only bumps counters.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { PartitionLog } from '../log/log-types.js';
+import type { PartitionLog } from '../log/index.js';
 import type { TrafficObserver } from '../core/broker-context.js';
 
 export interface PartitionSource {
