@@ -1,11 +1,12 @@
 // `npm run bench:cluster`: the metadata quorum's speed on a local 3-node cluster (3 combined voters).
-//   - controller failover: kill -9 the active controller; time until a surviving node reports another
+//   - controller failover: stop the active controller (kill -9, or SIGTERM: a clean shutdown, which
+//     hands Raft leadership over before it exits); time until a surviving node reports another
 //     controller, and until a CreateTopics through a survivor succeeds; p50 and max over the runs
-//     (the killed node is restarted between runs);
+//     (the stopped node is restarted between runs);
 //   - partition creation: one topic of 1,000 partitions RF 3, and 100 topics of 10 partitions RF 3,
 //     each until a node's Metadata shows every partition with a leader.
 // Prints a table and writes bench/results/cluster-<timestamp>.json. A benchmark, never a test.
-//   BENCH_FAILOVER_RUNS=20  BENCH_ELECTION_TIMEOUT_MS=1000 (Kafka's default)
+//   BENCH_FAILOVER_RUNS=20  BENCH_ELECTION_TIMEOUT_MS=1000 (Kafka's default)  BENCH_FAILOVER_SIGNAL=SIGKILL|SIGTERM
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,10 +18,16 @@ import { planLocalCluster, stopNodes, startPlannedNodes, type RunningNode } from
 
 const runs = Number(process.env.BENCH_FAILOVER_RUNS ?? '20');
 const electionTimeoutMs = process.env.BENCH_ELECTION_TIMEOUT_MS ?? '1000';
+const signalName = process.env.BENCH_FAILOVER_SIGNAL ?? 'SIGKILL';
 if (!Number.isSafeInteger(runs) || runs < 1) {
   console.error('BENCH_FAILOVER_RUNS must be a positive integer');
   process.exit(1);
 }
+if (signalName !== 'SIGKILL' && signalName !== 'SIGTERM') {
+  console.error('BENCH_FAILOVER_SIGNAL must be SIGKILL or SIGTERM');
+  process.exit(1);
+}
+const stopSignal: 'SIGKILL' | 'SIGTERM' = signalName;
 
 const CALL_MS = 2_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,10 +104,12 @@ function stable(calls: Calls, nodes: RunningNode[]): Promise<number> {
 interface FailoverRun {
   killed: number;
   newController: number;
-  /** kill -9 -> a survivor reports another active controller */
+  /** signal -> a survivor reports another active controller */
   controllerMs: number;
-  /** kill -9 -> a CreateTopics through a survivor succeeded */
+  /** signal -> a CreateTopics through a survivor succeeded */
   createMs: number;
+  /** signal -> the stopped process exited */
+  exitMs: number;
 }
 
 async function failover(calls: Calls, nodes: RunningNode[], run: number): Promise<FailoverRun> {
@@ -108,7 +117,9 @@ async function failover(calls: Calls, nodes: RunningNode[], run: number): Promis
   const victim = nodes.find((n) => n.plan.nodeId === old)!;
   const survivors = nodes.filter((n) => n !== victim);
   const t0 = performance.now();
-  victim.process.child.kill('SIGKILL');
+  let exitMs = Number.NaN;
+  void victim.process.exited.then(() => (exitMs = performance.now() - t0));
+  victim.process.child.kill(stopSignal);
   const newController = await until('a new controller', async () => {
     for (const n of survivors) {
       const d = await calls.describe(n.plan.address).catch(() => undefined);
@@ -126,7 +137,7 @@ async function failover(calls: Calls, nodes: RunningNode[], run: number): Promis
   const createMs = performance.now() - t0;
   await victim.process.exited;
   victim.process = await spawnBroker(victim.plan.configFile, { timeoutMs: 60_000 });
-  return { killed: old, newController, controllerMs, createMs };
+  return { killed: old, newController, controllerMs, createMs, exitMs };
 }
 
 async function partitionsWithLeaders(calls: Calls, address: string, topics: string[], expected: number): Promise<void> {
@@ -196,7 +207,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const r = await failover(calls, nodes, i);
       failovers.push(r);
-      process.stderr.write(`failover ${i + 1}/${runs}: controller ${r.killed} -> ${r.newController} in ${r.controllerMs.toFixed(0)} ms, CreateTopics ok at ${r.createMs.toFixed(0)} ms\n`);
+      process.stderr.write(`failover ${i + 1}/${runs} (${stopSignal}): controller ${r.killed} -> ${r.newController} in ${r.controllerMs.toFixed(0)} ms, CreateTopics ok at ${r.createMs.toFixed(0)} ms, exited at ${r.exitMs.toFixed(0)} ms\n`);
     }
     creations.push(await createPartitions(calls, nodes, '1 topic x 1,000 partitions, RF 3', [{ name: 'bench-1000', partitions: 1000, rf: 3 }]));
     creations.push(await createPartitions(calls, nodes, '100 topics x 10 partitions, RF 3', Array.from({ length: 100 }, (_, i) => ({ name: `bench-t${i}`, partitions: 10, rf: 3 }))));
@@ -209,14 +220,18 @@ async function main(): Promise<void> {
 
   const controllerMs = failovers.map((f) => f.controllerMs).sort((a, b) => a - b);
   const createMs = failovers.map((f) => f.createMs).sort((a, b) => a - b);
+  const exitMs = failovers.map((f) => f.exitMs).sort((a, b) => a - b);
   const summary = {
     controller: { p50Ms: percentile(controllerMs, 50), maxMs: controllerMs[controllerMs.length - 1]! },
     createTopics: { p50Ms: percentile(createMs, 50), maxMs: createMs[createMs.length - 1]! },
+    exit: { p50Ms: percentile(exitMs, 50), maxMs: exitMs[exitMs.length - 1]! },
   };
-  console.log(`controller failover, 3 voters, election timeout ${electionTimeoutMs} ms, ${runs} runs (kill -9 the active controller)`);
+  const how = stopSignal === 'SIGKILL' ? 'kill -9 the active controller' : 'SIGTERM the active controller (clean shutdown)';
+  console.log(`controller failover, 3 voters, election timeout ${electionTimeoutMs} ms, ${runs} runs (${how})`);
   console.log('measure                                   p50 ms    max ms');
   console.log(`new controller reported by a survivor  ${summary.controller.p50Ms.toFixed(0).padStart(9)} ${summary.controller.maxMs.toFixed(0).padStart(9)}`);
   console.log(`CreateTopics through a survivor ok     ${summary.createTopics.p50Ms.toFixed(0).padStart(9)} ${summary.createTopics.maxMs.toFixed(0).padStart(9)}`);
+  console.log(`stopped process exited                 ${summary.exit.p50Ms.toFixed(0).padStart(9)} ${summary.exit.maxMs.toFixed(0).padStart(9)}`);
   console.log('');
   console.log('partition creation (CreateTopics -> Metadata shows every partition with a leader)');
   for (const c of creations) console.log(`${c.name.padEnd(36)} ${c.ms.toFixed(0).padStart(7)} ms${c.attempts > 1 ? ` (attempt ${c.attempts})` : ''}${c.alreadyExistsAnswers > 0 ? ` (${c.alreadyExistsAnswers} new topics answered TOPIC_ALREADY_EXISTS)` : ''}`);
@@ -229,6 +244,7 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     host: { cpus: os.cpus().length, node: process.version },
     electionTimeoutMs: Number(electionTimeoutMs),
+    stopSignal,
     failover: { runs: failovers, ...summary },
     creation: creations,
   }, null, 2) + '\n');
