@@ -18,7 +18,10 @@ export function toEnvelope(clusterId: string, to: number, m: RaftMessage): wire.
   const base = { clusterId, from: m.from, to };
   switch (m.type) {
     case 'RequestVote':
-      return { ...base, requestVote: { term: m.term, preVote: m.preVote, lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm } };
+      return {
+        ...base,
+        requestVote: { term: m.term, preVote: m.preVote, lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, transfer: m.transfer === true },
+      };
     case 'RequestVoteResponse':
       return { ...base, requestVoteResponse: { term: m.term, preVote: m.preVote, voteGranted: m.voteGranted } };
     case 'AppendEntries':
@@ -40,6 +43,8 @@ export function toEnvelope(clusterId: string, to: number, m: RaftMessage): wire.
       return { ...base, installSnapshot: { term: m.term, lastIndex: m.lastIndex, lastTerm: m.lastTerm, data: m.data } };
     case 'InstallSnapshotResponse':
       return { ...base, installSnapshotResponse: { term: m.term, matchIndex: m.matchIndex } };
+    case 'TimeoutNow':
+      return { ...base, timeoutNow: { term: m.term } };
   }
 }
 
@@ -49,7 +54,10 @@ export function fromEnvelope(env: wire.RaftEnvelope__Output): RaftMessage | unde
   switch (env.message) {
     case 'requestVote': {
       const m = env.requestVote!;
-      return { type: 'RequestVote', from, term: m.term, preVote: m.preVote, lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm };
+      return {
+        type: 'RequestVote', from, term: m.term, preVote: m.preVote, lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm,
+        ...(m.transfer ? { transfer: true } : {}),
+      };
     }
     case 'requestVoteResponse': {
       const m = env.requestVoteResponse!;
@@ -80,6 +88,8 @@ export function fromEnvelope(env: wire.RaftEnvelope__Output): RaftMessage | unde
       const m = env.installSnapshotResponse!;
       return { type: 'InstallSnapshotResponse', from, term: m.term, matchIndex: m.matchIndex };
     }
+    case 'timeoutNow':
+      return { type: 'TimeoutNow', from, term: env.timeoutNow!.term };
     default:
       return undefined;
   }

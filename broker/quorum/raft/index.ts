@@ -25,4 +25,6 @@ export type {
   ReadCommittedResult,
   RequestVote,
   RequestVoteResponse,
+  TimeoutNow,
+  TransferResult,
 } from './raft-types.js';

@@ -61,6 +61,8 @@ function checkMessage(from: number, message: unknown): boolean {
     case 'RequestVote':
       return (
         typeof m.preVote === 'boolean' &&
+        (m.transfer === undefined || typeof m.transfer === 'boolean') &&
+        !(m.transfer === true && m.preVote) &&
         isIndex(m.lastLogIndex) &&
         isTerm(m.lastLogTerm) &&
         m.lastLogTerm <= term &&
@@ -96,6 +98,8 @@ function checkMessage(from: number, message: unknown): boolean {
       );
     case 'InstallSnapshotResponse':
       return isIndex(m.matchIndex);
+    case 'TimeoutNow':
+      return true;
     default:
       return false;
   }

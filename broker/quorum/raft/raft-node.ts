@@ -1,5 +1,6 @@
 // One Raft voter (Ongaro's thesis): pre-vote (§9.6), leader stickiness and check-quorum, fast log
-// backtracking, commit by counting in the current term only, snapshots. Pure: time and randomness
+// backtracking, commit by counting in the current term only, snapshots, leadership transfer (§3.10).
+// Pure: time and randomness
 // come from the caller, I/O goes through the synchronous RaftStorage before any message that
 // depends on it is returned.
 import { checkRaftConfig } from './raft-config.js';
@@ -22,6 +23,8 @@ import type {
   ReadCommittedResult,
   RequestVote,
   RequestVoteResponse,
+  TimeoutNow,
+  TransferResult,
 } from './raft-types.js';
 import { RaftUsageError } from './raft-types.js';
 
@@ -44,6 +47,9 @@ export class RaftNode {
   private progress = new Map<number, PeerProgress>();
   private nextHeartbeatMs = 0;
   private nextQuorumCheckMs = 0;
+  /** A leadership transfer in progress: proposals are refused until it ends (the target's election
+   * deposes this leader) or its deadline passes (this leader carries on). */
+  private transfer: { target: number; deadlineMs: number } | undefined;
   private out: RaftOutput = { messages: [], committed: [] };
 
   constructor(
@@ -77,6 +83,7 @@ export class RaftNode {
       lastLogIndex,
       lastLogTerm: this.storage.termAt(lastLogIndex) ?? 0,
       snapshotIndex: this.snapshotIndex(),
+      transferTarget: this.transfer?.target,
     };
   }
 
@@ -84,6 +91,7 @@ export class RaftNode {
     return this.run(() => {
       if (this.role === 'leader') {
         if (nowMs >= this.nextQuorumCheckMs && !this.checkQuorum(nowMs)) return;
+        if (this.transfer && nowMs >= this.transfer.deadlineMs) this.transfer = undefined;
         if (nowMs >= this.nextHeartbeatMs) {
           this.nextHeartbeatMs = nowMs + this.config.heartbeatIntervalMs;
           for (const peer of this.peers) {
@@ -108,17 +116,21 @@ export class RaftNode {
         case 'AppendEntries':
           return this.onAppendEntries(message, nowMs);
         case 'AppendEntriesResponse':
-          return this.onAppendResponse(message);
+          return this.onAppendResponse(message, nowMs);
         case 'InstallSnapshot':
           return this.onInstallSnapshot(message, nowMs);
         case 'InstallSnapshotResponse':
-          return this.onSnapshotResponse(message);
+          return this.onSnapshotResponse(message, nowMs);
+        case 'TimeoutNow':
+          return this.onTimeoutNow(message, nowMs);
       }
     });
   }
 
   propose(entries: Buffer[], _nowMs: number): ProposeResult {
     if (this.role !== 'leader') return { ok: false, leaderId: this.leaderId };
+    // Entries proposed now could keep the target behind for ever; the next leader takes them.
+    if (this.transfer) return { ok: false, leaderId: this.leaderId, transferringTo: this.transfer.target };
     if (!Array.isArray(entries) || entries.length === 0 || !entries.every((e) => Buffer.isBuffer(e))) {
       throw new RaftUsageError('propose takes a non-empty array of Buffers');
     }
@@ -135,6 +147,29 @@ export class RaftNode {
       this.advanceCommit();
     });
     return { ok: true, firstIndex, lastIndex: firstIndex + entries.length - 1, output };
+  }
+
+  /**
+   * Hands the leadership to another voter (thesis §3.10): from now on proposals are refused; the
+   * target (by default the voter that answered within an election timeout with the longest matching
+   * log) is brought up to date, then told TimeoutNow and starts an election at once, which deposes
+   * this leader. When that has not happened within an election timeout, the transfer is dropped and
+   * this node leads on. Calling it again during a transfer changes nothing.
+   */
+  transferLeadership(nowMs: number, target?: number): TransferResult {
+    if (this.role !== 'leader') return { ok: false, reason: 'not the leader' };
+    if (this.transfer) return { ok: true, target: this.transfer.target, output: { messages: [], committed: [] } };
+    if (target !== undefined && !this.peers.includes(target)) return { ok: false, reason: `${target} is not another voter` };
+    const chosen = target ?? this.mostCaughtUpPeer(nowMs);
+    if (chosen === undefined) return { ok: false, reason: 'no other voter answered within an election timeout' };
+    const output = this.run(() => {
+      this.transfer = { target: chosen, deadlineMs: nowMs + this.config.electionTimeoutMinMs };
+      const progress = this.progress.get(chosen)!;
+      if (progress.matchIndex === this.storage.lastIndex()) return this.sendTimeoutNow(chosen);
+      progress.paused = false;
+      this.sendAppend(chosen);
+    });
+    return { ok: true, target: chosen, output };
   }
 
   /** The state machine has applied everything up to lastIncludedIndex and hands over its state;
@@ -209,6 +244,7 @@ export class RaftNode {
     this.leaderId = leaderId;
     this.votes.clear();
     this.progress.clear();
+    this.transfer = undefined;
   }
 
   private startPreVote(nowMs: number): void {
@@ -220,20 +256,23 @@ export class RaftNode {
     this.requestVotes(true, this.term + 1);
   }
 
-  private startElection(nowMs: number): void {
+  private startElection(nowMs: number, transfer = false): void {
     this.saveHardState(this.term + 1, this.id);
     this.role = 'candidate';
+    this.leaderId = undefined;
     this.votes = new Set([this.id]);
     this.resetElectionTimer(nowMs);
     if (this.votes.size >= this.majority) return this.becomeLeader(nowMs);
-    this.requestVotes(false, this.term);
+    this.requestVotes(false, this.term, transfer);
   }
 
-  private requestVotes(preVote: boolean, term: number): void {
+  private requestVotes(preVote: boolean, term: number, transfer = false): void {
     const lastLogIndex = this.storage.lastIndex();
     const lastLogTerm = this.lastLogTerm();
     for (const peer of this.peers) {
-      this.send(peer, { type: 'RequestVote', from: this.id, term, preVote, lastLogIndex, lastLogTerm });
+      this.send(peer, {
+        type: 'RequestVote', from: this.id, term, preVote, lastLogIndex, lastLogTerm, ...(transfer ? { transfer: true } : {}),
+      });
     }
   }
 
@@ -241,6 +280,7 @@ export class RaftNode {
     this.role = 'leader';
     this.leaderId = this.id;
     this.votes.clear();
+    this.transfer = undefined;
     const noopIndex = this.storage.lastIndex() + 1;
     for (const peer of this.peers) this.progress.set(peer, new PeerProgress(noopIndex));
     this.nextQuorumCheckMs = nowMs + this.config.electionTimeoutMaxMs;
@@ -291,8 +331,9 @@ export class RaftNode {
       return reply(grant ? m.term : this.term, grant);
     }
     if (m.term > this.term) {
-      // Leader stickiness: while a leader is known to be alive, a higher term must not depose it.
-      if (this.inLeaderLease(nowMs)) return;
+      // Leader stickiness: while a leader is known to be alive, a higher term must not depose it,
+      // unless that leader asked for this election (a transfer); the log check below still applies.
+      if (this.inLeaderLease(nowMs) && m.transfer !== true) return;
       this.becomeFollower(m.term, undefined);
     }
     if (m.term < this.term) return reply(this.term, false);
@@ -374,16 +415,18 @@ export class RaftNode {
     reply(m.lastIndex);
   }
 
-  private onAppendResponse(m: AppendEntriesResponse): void {
+  private onAppendResponse(m: AppendEntriesResponse, nowMs: number): void {
     if (m.term > this.term) return this.becomeFollower(m.term, undefined);
     if (this.role !== 'leader' || m.term !== this.term) return;
     const lastIndex = this.storage.lastIndex();
     if (m.success && m.matchIndex > lastIndex) return;
     const progress = this.progress.get(m.from)!;
     progress.recentlyActive = true;
+    progress.lastResponseMs = nowMs;
     if (m.success) {
       if (progress.acknowledge(m.matchIndex)) this.advanceCommit();
       if (progress.nextIndex <= lastIndex) this.sendAppend(m.from);
+      this.continueTransfer(m.from);
       return;
     }
     let hint = m.conflictIndex;
@@ -395,15 +438,46 @@ export class RaftNode {
     this.sendAppend(m.from);
   }
 
-  private onSnapshotResponse(m: InstallSnapshotResponse): void {
+  private onSnapshotResponse(m: InstallSnapshotResponse, nowMs: number): void {
     if (m.term > this.term) return this.becomeFollower(m.term, undefined);
     if (this.role !== 'leader' || m.term !== this.term) return;
     const lastIndex = this.storage.lastIndex();
     if (m.matchIndex > lastIndex) return;
     const progress = this.progress.get(m.from)!;
     progress.recentlyActive = true;
+    progress.lastResponseMs = nowMs;
     if (progress.acknowledge(m.matchIndex)) this.advanceCommit();
     if (progress.nextIndex <= lastIndex) this.sendAppend(m.from);
+    this.continueTransfer(m.from);
+  }
+
+  /** The voter heard from within an election timeout whose log matches furthest (lowest id on a tie). */
+  private mostCaughtUpPeer(nowMs: number): number | undefined {
+    let best: number | undefined;
+    for (const peer of [...this.peers].sort((a, b) => a - b)) {
+      const progress = this.progress.get(peer)!;
+      if (nowMs - progress.lastResponseMs > this.config.electionTimeoutMinMs) continue;
+      if (best === undefined || progress.matchIndex > this.progress.get(best)!.matchIndex) best = peer;
+    }
+    return best;
+  }
+
+  /** During a transfer, the target's log has caught up with the leader's: tell it to campaign. Sent
+   * again on every later answer from it (heartbeats), in case the message was lost. */
+  private continueTransfer(peer: number): void {
+    if (this.transfer?.target !== peer) return;
+    if (this.progress.get(peer)!.matchIndex === this.storage.lastIndex()) this.sendTimeoutNow(peer);
+  }
+
+  private sendTimeoutNow(peer: number): void {
+    this.send(peer, { type: 'TimeoutNow', from: this.id, term: this.term });
+  }
+
+  /** The leader of this term wants this node to lead: campaign now, with no pre-vote (the voters
+   * would refuse one while they hear the leader) and with the transfer flag on the vote requests. */
+  private onTimeoutNow(m: TimeoutNow, nowMs: number): void {
+    if (m.term !== this.term || this.role === 'leader') return;
+    this.startElection(nowMs, true);
   }
 
   /** Sends what the peer lacks from nextIndex on (or nothing but the commit index, as a heartbeat);

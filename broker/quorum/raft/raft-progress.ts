@@ -9,6 +9,8 @@ export class PeerProgress {
   paused = false;
   /** The peer answered since the leader last checked its quorum. */
   recentlyActive = false;
+  /** When the peer last answered (a leadership transfer goes only to a voter heard lately). */
+  lastResponseMs = Number.NEGATIVE_INFINITY;
 
   constructor(public nextIndex: number) {}
 

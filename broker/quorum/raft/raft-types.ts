@@ -33,6 +33,9 @@ export interface RequestVote {
   preVote: boolean;
   lastLogIndex: number;
   lastLogTerm: number;
+  /** Set (never with preVote) on the election a leader asked for with TimeoutNow: voters that still
+   * hear that leader vote anyway, since it is the leader that wants to go. */
+  transfer?: boolean;
 }
 
 export interface RequestVoteResponse {
@@ -84,13 +87,23 @@ export interface InstallSnapshotResponse {
   matchIndex: number;
 }
 
+/** Leadership transfer (thesis §3.10): the leader has brought the receiver's log up to its own and
+ * asks it to start an election now, without waiting for its timeout and without a pre-vote. */
+export interface TimeoutNow {
+  type: 'TimeoutNow';
+  from: number;
+  /** The leader's term; a receiver in another term ignores the message. */
+  term: number;
+}
+
 export type RaftMessage =
   | RequestVote
   | RequestVoteResponse
   | AppendEntries
   | AppendEntriesResponse
   | InstallSnapshot
-  | InstallSnapshotResponse;
+  | InstallSnapshotResponse
+  | TimeoutNow;
 
 export interface OutgoingMessage {
   to: number;
@@ -123,6 +136,8 @@ export interface RaftStatus {
   lastLogTerm: number;
   /** The index of the storage snapshot, 0 when there is none. */
   snapshotIndex: number;
+  /** On a leader handing its leadership over: the voter it is handing it to. */
+  transferTarget: number | undefined;
 }
 
 export interface RaftConfig {
@@ -137,7 +152,13 @@ export interface RaftConfig {
 
 export type ProposeResult =
   | { ok: true; firstIndex: number; lastIndex: number; output: RaftOutput }
-  | { ok: false; leaderId: number | undefined };
+  /** Not the leader, or a leader handing its leadership over (transferringTo set): try again once
+   * the new leader is known. */
+  | { ok: false; leaderId: number | undefined; transferringTo?: number };
+
+export type TransferResult =
+  | { ok: true; target: number; output: RaftOutput }
+  | { ok: false; reason: string };
 
 export type ReadCommittedResult = LogEntry[] | { snapshotNeeded: true };
 

@@ -3,7 +3,7 @@
 import { RaftNode } from '../../../../broker/quorum/raft/raft-node.js';
 import { MemoryRaftStorage } from '../../../../broker/quorum/raft/raft-storage.js';
 import type { RaftStorage } from '../../../../broker/quorum/raft/raft-storage.js';
-import type { LogEntry, OutgoingMessage, RaftConfig, RaftOutput } from '../../../../broker/quorum/raft/raft-types.js';
+import type { LogEntry, OutgoingMessage, RaftConfig, RaftMessage, RaftOutput } from '../../../../broker/quorum/raft/raft-types.js';
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
 export function mulberry32(seed: number): () => number {
@@ -36,6 +36,8 @@ export class InstantCluster {
   readonly committed = new Map<number, LogEntry[]>();
   /** Links that drop everything: "from->to". */
   readonly cut = new Set<string>();
+  /** Every message that reached its receiver, in delivery order. */
+  readonly delivered: { from: number; to: number; message: RaftMessage }[] = [];
   now = 0;
 
   constructor(readonly voters: readonly number[], seed = 1) {
@@ -79,6 +81,7 @@ export class InstantCluster {
     for (let i = 0; i < queue.length; i++) {
       const { from: sender, out } = queue[i]!;
       if (this.cut.has(`${sender}->${out.to}`)) continue;
+      this.delivered.push({ from: sender, to: out.to, message: out.message });
       take(out.to, this.node(out.to).receive(sender, out.message, this.now));
     }
   }

@@ -297,3 +297,157 @@ test('configuration mistakes are named errors', () => {
   assert.throws(() => make({ heartbeatIntervalMs: 100 }), RaftConfigError);
   assert.throws(() => make({ maxEntriesPerAppend: 0 }), RaftConfigError);
 });
+
+/** The messages of one type delivered since `from` (an index into cluster.delivered). */
+function deliveredSince(cluster: InstantCluster, from: number, type: RaftMessage['type']): { from: number; to: number; message: RaftMessage }[] {
+  return cluster.delivered.slice(from).filter((d) => d.message.type === type);
+}
+
+test('leadership transfer: a caught-up voter is told TimeoutNow and elected at once, with no pre-vote', () => {
+  const { cluster, leader } = electedCluster();
+  cluster.advance(100);
+  const term = cluster.node(leader).status().term;
+  const mark = cluster.delivered.length;
+  const result = cluster.node(leader).transferLeadership(cluster.now);
+  assert.ok(result.ok);
+  // Both followers match the leader's log: the lower id is chosen.
+  const target = Math.min(...cluster.voters.filter((id) => id !== leader));
+  assert.equal(result.target, target);
+  assert.equal(cluster.node(leader).status().transferTarget, target);
+  assert.deepEqual(result.output.messages.map((m) => [m.to, m.message.type, m.message.term]), [[target, 'TimeoutNow', term]]);
+  // From now on the old leader takes no proposals.
+  assert.deepEqual(cluster.node(leader).propose([Buffer.from('late')], cluster.now), { ok: false, leaderId: leader, transferringTo: target });
+
+  // No time passes: the voters all heard the leader just now, and vote for the target anyway.
+  cluster.deliver(leader, result.output);
+  const votes = deliveredSince(cluster, mark, 'RequestVote').map((d) => d.message as RaftMessage & { preVote: boolean; transfer?: boolean });
+  assert.ok(votes.length > 0);
+  assert.ok(votes.every((v) => v.from === target && !v.preVote && v.transfer === true && v.term === term + 1));
+  const status = cluster.node(target).status();
+  assert.deepEqual([status.role, status.term], ['leader', term + 1]);
+  const old = cluster.node(leader).status();
+  assert.deepEqual([old.role, old.term, old.leaderId, old.transferTarget], ['follower', term + 1, target, undefined]);
+
+  const next = cluster.node(target).propose([Buffer.from('after')], cluster.now);
+  assert.ok(next.ok);
+  cluster.deliver(target, next.output);
+  cluster.advance(50);
+  for (const id of cluster.voters) assert.ok(cluster.committed.get(id)!.some((e) => e.data.toString() === 'after'), `node ${id} committed it`);
+});
+
+test('leadership transfer: a lagging target gets the missing entries before TimeoutNow', () => {
+  const { cluster, leader } = electedCluster();
+  const target = cluster.voters.find((id) => id !== leader)!;
+  cluster.cut.add(`${leader}->${target}`);
+  for (let i = 0; i < 5; i++) {
+    const r = cluster.node(leader).propose([Buffer.from(`e${i}`)], cluster.now);
+    assert.ok(r.ok);
+    cluster.deliver(leader, r.output);
+  }
+  const lastIndex = cluster.node(leader).status().lastLogIndex;
+  assert.ok(cluster.node(target).status().lastLogIndex < lastIndex);
+  cluster.heal();
+  const mark = cluster.delivered.length;
+  const result = cluster.node(leader).transferLeadership(cluster.now, target);
+  assert.ok(result.ok);
+  assert.deepEqual(result.output.messages.map((m) => [m.to, m.message.type]), [[target, 'AppendEntries']]);
+  cluster.deliver(leader, result.output);
+  // Up to TimeoutNow the old leader sent the target nothing but appends, and TimeoutNow went out
+  // only after the target said it holds the leader's last entry.
+  const timeoutNowAt = cluster.delivered.findIndex((d, i) => i >= mark && d.message.type === 'TimeoutNow');
+  const toTarget = cluster.delivered.slice(mark, timeoutNowAt).filter((d) => d.from === leader && d.to === target).map((d) => d.message.type);
+  assert.ok(toTarget.length > 0 && toTarget.every((type) => type === 'AppendEntries'), toTarget.join(','));
+  const caughtUpAt = cluster.delivered.findIndex((d, i) => i >= mark && d.from === target && d.message.type === 'AppendEntriesResponse'
+    && (d.message as { matchIndex: number }).matchIndex === lastIndex);
+  assert.ok(caughtUpAt >= 0 && caughtUpAt < timeoutNowAt);
+  assert.equal(cluster.node(target).status().role, 'leader');
+  const data = (cluster.storage(target).entries(1, cluster.storage(target).lastIndex())).filter((e) => e.kind === 'data').map((e) => e.data.toString());
+  assert.deepEqual(data, ['e0', 'e1', 'e2', 'e3', 'e4']);
+});
+
+test('leadership transfer: the default target is the voter heard from lately with the longest matching log', () => {
+  // Behind: the lowest-id follower misses the leader's last proposals (a lower id wins only ties).
+  const { cluster, leader } = electedCluster();
+  const [low, high] = cluster.voters.filter((id) => id !== leader).sort((a, b) => a - b) as [number, number];
+  cluster.cut.add(`${leader}->${low}`);
+  const r = cluster.node(leader).propose([Buffer.from('x')], cluster.now);
+  assert.ok(r.ok);
+  cluster.deliver(leader, r.output);
+  const picked = cluster.node(leader).transferLeadership(cluster.now);
+  assert.ok(picked.ok);
+  assert.equal(picked.target, high);
+
+  // Silent: the lowest-id follower has the same log but has not answered for an election timeout.
+  const second = electedCluster([1, 2, 3], 11);
+  const c = second.cluster;
+  const [quiet, alive] = c.voters.filter((id) => id !== second.leader).sort((a, b) => a - b) as [number, number];
+  c.advance(50);
+  c.isolate(quiet);
+  c.advance(200);
+  assert.equal(c.node(second.leader).status().role, 'leader');
+  assert.equal(c.node(second.leader).status().lastLogIndex, c.node(quiet).status().lastLogIndex);
+  const chosen = c.node(second.leader).transferLeadership(c.now);
+  assert.ok(chosen.ok);
+  assert.equal(chosen.target, alive);
+});
+
+test('leadership transfer: when the target cannot be reached it is dropped after an election timeout and the leader goes on', () => {
+  const { cluster, leader } = electedCluster();
+  const target = cluster.voters.find((id) => id !== leader)!;
+  const term = cluster.node(leader).status().term;
+  cluster.isolate(target);
+  const result = cluster.node(leader).transferLeadership(cluster.now, target);
+  assert.ok(result.ok);
+  cluster.deliver(leader, result.output);
+  cluster.advance(100);
+  assert.equal(cluster.node(leader).status().transferTarget, target);
+  assert.equal(cluster.node(leader).propose([Buffer.from('refused')], cluster.now).ok, false);
+  cluster.advance(100);
+  const status = cluster.node(leader).status();
+  assert.deepEqual([status.role, status.term, status.transferTarget], ['leader', term, undefined]);
+  const r = cluster.node(leader).propose([Buffer.from('taken')], cluster.now);
+  assert.ok(r.ok);
+  cluster.deliver(leader, r.output);
+  assert.ok(cluster.committed.get(leader)!.some((e) => e.data.toString() === 'taken'));
+  // A second call while one runs changes nothing; the call is refused where it cannot apply.
+  const again = cluster.node(leader).transferLeadership(cluster.now, target);
+  assert.ok(again.ok);
+  assert.deepEqual(cluster.node(leader).transferLeadership(cluster.now, leader), { ok: true, target, output: { messages: [], committed: [] } });
+  const follower = cluster.voters.find((id) => id !== leader && id !== target)!;
+  assert.equal(cluster.node(follower).transferLeadership(cluster.now).ok, false);
+  const alone = new RaftNode(testConfig(1, [1]), new MemoryRaftStorage(), mulberry32(3), 0);
+  alone.tick(400);
+  assert.equal(alone.status().role, 'leader');
+  assert.deepEqual(alone.transferLeadership(401), { ok: false, reason: 'no other voter answered within an election timeout' });
+  const fresh = electedCluster([1, 2, 3], 5);
+  assert.equal(fresh.cluster.node(fresh.leader).transferLeadership(fresh.cluster.now, 9).ok, false);
+  assert.equal(fresh.cluster.node(fresh.leader).transferLeadership(fresh.cluster.now, fresh.leader).ok, false);
+});
+
+test('leadership transfer: stale TimeoutNow is ignored and a transfer vote still needs an up-to-date log', () => {
+  const { cluster, leader } = electedCluster();
+  cluster.advance(100);
+  const [a, b] = cluster.voters.filter((id) => id !== leader) as [number, number];
+  const node = cluster.node(a);
+  const term = node.status().term;
+  const status = node.status();
+  const before = persisted(cluster.storage(a));
+  // An older term's TimeoutNow, or one from a voter that is not the leader in another term: nothing.
+  assert.deepEqual(node.receive(leader, { type: 'TimeoutNow', from: leader, term: term - 1 }, cluster.now).messages, []);
+  assert.deepEqual(node.receive(b, { type: 'TimeoutNow', from: b, term: term + 1 }, cluster.now).messages, []);
+  assert.deepEqual(node.status(), status);
+  assert.deepEqual(persisted(cluster.storage(a)), before);
+  // A leader told TimeoutNow by a peer of its own term (which cannot lead it) ignores it.
+  assert.deepEqual(cluster.node(leader).receive(a, { type: 'TimeoutNow', from: a, term }, cluster.now).messages, []);
+  assert.equal(cluster.node(leader).status().role, 'leader');
+  // The transfer flag on a pre-vote is malformed: dropped.
+  const vote = { type: 'RequestVote' as const, from: b, term: term + 1, lastLogIndex: 0, lastLogTerm: 0 };
+  assert.deepEqual(node.receive(b, { ...vote, preVote: true, transfer: true }, cluster.now).messages, []);
+  assert.deepEqual(node.status(), status);
+  // A transfer vote passes stickiness but not the log check: the candidate lacks committed entries.
+  const refused = node.receive(b, { ...vote, preVote: false, transfer: true }, cluster.now);
+  assert.deepEqual(refused.messages.map((m) => m.message), [
+    { type: 'RequestVoteResponse', from: a, term: term + 1, preVote: false, voteGranted: false },
+  ]);
+  assert.equal(node.status().votedFor, undefined);
+});

@@ -1,6 +1,7 @@
 // Deterministic simulation of Raft clusters: seeded message loss, delay, duplication, reordering,
-// partitions and crash-restarts, with the safety properties checked after every step and liveness
-// at the end of every run. Replay one schedule with RAFT_SEED=<seed> (and RAFT_VOTERS=3|5); add
+// partitions, crash-restarts and leadership transfers (some of them followed by the old leader's
+// exit, as a controlled shutdown does), with the safety properties checked after every step and
+// liveness at the end of every run. Replay one schedule with RAFT_SEED=<seed> (and RAFT_VOTERS=3|5); add
 // RAFT_TRACE=1 to print every delivery after the network heals, RAFT_DEBUG=1 for the nodes' state
 // when liveness fails; RAFT_RUNS=<n> changes the number of schedules per cluster size.
 import { test } from 'node:test';
@@ -65,12 +66,18 @@ function digestStep(digest: number, entry: LogEntry): number {
 }
 
 /** What the schedules exercised, summed over runs, so the test fails if the chaos stops biting. */
-export const coverage = { runs: 0, leaderTerms: 0, commits: 0, crashes: 0, partitions: 0, snapshotsSent: 0, compactions: 0, rejectedProposals: 0 };
+export const coverage = {
+  runs: 0, leaderTerms: 0, commits: 0, crashes: 0, partitions: 0, snapshotsSent: 0, compactions: 0, rejectedProposals: 0,
+  transfers: 0, transfersCompleted: 0, shutdownsAfterTransfer: 0,
+};
 
 interface SimNode {
   id: number;
   storage: CheckedStorage;
   node: RaftNode | undefined;
+  /** A controlled shutdown: the node handed its leadership over and exits once it no longer leads
+   * or its transfer was dropped. */
+  exitAfterTransfer: boolean;
   /** The state machine: how far it applied and a digest of everything applied. */
   applied: number;
   digest: number;
@@ -109,6 +116,8 @@ class Simulation {
   private readonly leaderOfTerm = new Map<number, number>();
   private readonly completenessChecked = new Map<string, number>();
   private proposals = 0;
+  /** Transfers started and not yet seen to finish: the target leading the next term completes one. */
+  private transfers: { target: number; term: number }[] = [];
   readonly proposed = new Set<string>();
   readonly committedData = new Set<string>();
 
@@ -125,7 +134,7 @@ class Simulation {
     this.maxBytes = this.random() < 0.2 ? 1 : 64 * 1024;
     for (const id of voters) {
       const storage = new CheckedStorage(new MemoryRaftStorage(), this.registry);
-      this.nodes.push({ id, storage, node: undefined, applied: 0, digest: 0, commitIndex: 0 });
+      this.nodes.push({ id, storage, node: undefined, exitAfterTransfer: false, applied: 0, digest: 0, commitIndex: 0 });
     }
     for (const n of this.nodes) this.start(n);
   }
@@ -135,6 +144,7 @@ class Simulation {
   }
 
   private start(n: SimNode): void {
+    n.exitAfterTransfer = false;
     const snapshot = n.storage.snapshot();
     n.applied = snapshot?.lastIndex ?? 0;
     n.digest = snapshot === undefined ? 0 : this.loadDigest(snapshot);
@@ -214,9 +224,8 @@ class Simulation {
       const pool = leaders.length > 0 && this.random() < 0.5 ? leaders : up;
       if (pool.length > 0) {
         const victim = pool[this.int(pool.length)]!;
-        victim.node = undefined;
+        this.crash(victim);
         coverage.crashes++;
-        victim.storage = victim.storage.crash();
         // A quick restart comes back while the election it voted in is still running: the case in
         // which a vote that was not persisted would be cast twice.
         if (this.random() < 0.3) this.start(victim);
@@ -232,6 +241,37 @@ class Simulation {
     }
   }
 
+  private crash(n: SimNode): void {
+    n.node = undefined;
+    n.exitAfterTransfer = false;
+    n.storage = n.storage.crash();
+  }
+
+  /** A leader hands its leadership over (to the voter it picks, or sometimes to one named at random,
+   * reachable or not); half of them then exit, as a controlled shutdown does. */
+  private leadershipTransfers(): void {
+    for (const n of this.nodes) {
+      if (!n.exitAfterTransfer) continue;
+      const status = n.node!.status();
+      if (status.role !== 'leader' || status.transferTarget === undefined) {
+        this.crash(n);
+        coverage.shutdownsAfterTransfer++;
+      }
+    }
+    if (this.random() >= 0.03) return;
+    const leaders = this.nodes.filter((n) => n.node?.status().role === 'leader');
+    if (leaders.length === 0) return;
+    const n = leaders[this.int(leaders.length)]!;
+    const peers = this.voters.filter((id) => id !== n.id);
+    const named = this.random() < 0.3 ? peers[this.int(peers.length)] : undefined;
+    const result = n.node!.transferLeadership(this.now, named);
+    if (!result.ok) return;
+    coverage.transfers++;
+    this.transfers.push({ target: result.target, term: n.node!.status().term });
+    if (this.random() < 0.5) n.exitAfterTransfer = true;
+    this.handle(n, result.output);
+  }
+
   private clientActivity(): void {
     const up = this.nodes.filter((n) => n.node !== undefined);
     if (up.length === 0) return;
@@ -242,7 +282,9 @@ class Simulation {
     if (this.random() < this.proposeRate) {
       const count = 1 + this.int(3);
       const data = Array.from({ length: count }, () => `${this.seed}/${this.proposals++}`);
+      const transferring = n.node!.status().transferTarget !== undefined;
       const result = n.node!.propose(data.map((d) => Buffer.from(d)), this.now);
+      assert.ok(!(transferring && result.ok), `node ${n.id} took a proposal while handing its leadership over`);
       if (result.ok) {
         for (const d of data) this.proposed.add(d);
         this.handle(n, result.output);
@@ -261,6 +303,7 @@ class Simulation {
     this.now += STEP_MS;
     if (withChaos) {
       this.chaos();
+      this.leadershipTransfers();
       this.clientActivity();
     }
     this.deliverDue();
@@ -284,7 +327,13 @@ class Simulation {
       if (status?.role !== 'leader') continue;
       const known = this.leaderOfTerm.get(status.term);
       assert.ok(known === undefined || known === n.id, `election safety: ${known} and ${n.id} lead term ${status.term}`);
-      if (known === undefined) coverage.leaderTerms++;
+      if (known === undefined) {
+        coverage.leaderTerms++;
+        const before = this.transfers.length;
+        this.transfers = this.transfers.filter((t) => !(t.target === n.id && t.term + 1 === status.term));
+        coverage.transfersCompleted += before - this.transfers.length;
+        this.transfers = this.transfers.filter((t) => t.term + 1 > status.term);
+      }
       this.leaderOfTerm.set(status.term, n.id);
       this.checkLeaderCompleteness(n, status.term, status.snapshotIndex);
     }
@@ -377,7 +426,7 @@ if (replaySeed !== undefined) {
       // Per run on average: several elections, dozens of commits; over all runs every fault happens.
       assert.ok(seen.leaderTerms! >= runs * 2, 'too few elections');
       assert.ok(seen.commits! >= runs * 20, 'too few commits');
-      for (const k of ['crashes', 'partitions', 'snapshotsSent', 'compactions', 'rejectedProposals']) {
+      for (const k of ['crashes', 'partitions', 'snapshotsSent', 'compactions', 'rejectedProposals', 'transfers', 'transfersCompleted', 'shutdownsAfterTransfer']) {
         assert.ok(seen[k]! >= runs / 10, `too few ${k}`);
       }
     });
