@@ -2,7 +2,8 @@
 // part in the metadata quorum (a voter's Raft driver and controller, or a follower of the log), the
 // broker side kept in step with the metadata image (logs per replica, registration and heartbeats),
 // the gRPC listener (Broker, Admin, Quorum), the metrics endpoint and the background log tasks.
-// stop() asks for a controlled shutdown first, then undoes the rest in reverse order.
+// stop() asks for a controlled shutdown first, hands the metadata quorum over when this node leads
+// it, then undoes the rest in reverse order.
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
@@ -275,6 +276,11 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
       const others = node.state.image.liveBrokers().some((b) => b.brokerId !== config.nodeId);
       if (isBroker && others) await lifecycle.controlledShutdown(config.controlledShutdownTimeoutMs);
       lifecycle.stop();
+      // The active controller hands the metadata quorum over before it goes (Raft's leadership
+      // transfer), so the other voters need not wait out an election timeout. Before the gRPC server
+      // stops: the transfer needs the target's answers. The core drops a transfer after one election
+      // timeout; the second one leaves time to hear from the new leader.
+      if (node.raft) await node.raft.handOver(2 * config.electionTimeoutMs);
       ready = false;
       core.releaseWaitingFetches();
       await grpcServer.stop(options.shutdownGraceMs ?? 5000);

@@ -1,7 +1,8 @@
 // A controller voter's Raft driver: ticks the pure RaftNode on a timer, carries its messages to the
 // other voters over gRPC (one way, with a deadline; a peer that is down costs a failed call), feeds
 // received messages in, applies committed entries to the MetadataState in order, and snapshots the
-// image into the Raft storage every `snapshotIntervalRecords` applied entries to bound the log.
+// image into the Raft storage every `snapshotIntervalRecords` applied entries to bound the log. On a
+// controlled shutdown the leader hands its leadership over (handOver) before the node stops.
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError, type wire } from '../../client/index.js';
 import type { QuorumVoter } from '../config/broker-config.js';
@@ -34,6 +35,9 @@ export interface RaftQuorumOptions {
 }
 
 export type LeaderListener = (leaderId: number | undefined, term: number) => void;
+
+/** How a hand-over ended: the new leader as this node learned it, or why there is none. */
+export type HandOverResult = { handedOver: true; leaderId: number; term: number } | { handedOver: false; reason: string };
 
 export class RaftQuorum implements QuorumView {
   readonly nodeId: number;
@@ -119,6 +123,45 @@ export class RaftQuorum implements QuorumView {
     this.handle(this.raft.tick(this.now()));
   }
 
+  /**
+   * A controlled shutdown of the leader: hands the leadership to the most caught-up voter (Raft's
+   * leadership transfer) and resolves once another leader is known here, so the cluster need not wait
+   * out an election timeout after this node exits. Proposals are refused from the start. Resolves
+   * with handedOver false when this node does not lead, no other voter answers, the core drops the
+   * transfer (after an election timeout) or timeoutMs passes; the node then just goes on stopping.
+   */
+  async handOver(timeoutMs: number): Promise<HandOverResult> {
+    const { logger } = this.options;
+    if (this.stopped || !this.isLeader()) return { handedOver: false, reason: 'this node does not lead the metadata quorum' };
+    if (this.voters.length < 2) return { handedOver: false, reason: 'there is no other voter' };
+    const result = this.raft.transferLeadership(this.now());
+    if (!result.ok) {
+      logger.warn({ reason: result.reason }, 'leadership transfer: not possible; the voters will elect a leader after their timeout');
+      return { handedOver: false, reason: result.reason };
+    }
+    const started = this.now();
+    logger.info({ target: result.target, term: this.term() }, 'leadership transfer: handing the metadata quorum over');
+    this.handle(result.output);
+    const outcome = await new Promise<HandOverResult>((resolve) => {
+      const check = (): void => {
+        const s = this.raft.status();
+        let done: HandOverResult | undefined;
+        if (s.leaderId !== undefined && s.leaderId !== this.nodeId) done = { handedOver: true, leaderId: s.leaderId, term: s.term };
+        else if (s.role === 'leader' && s.transferTarget === undefined) done = { handedOver: false, reason: 'the target was not elected within an election timeout' };
+        else if (this.stopped) done = { handedOver: false, reason: 'the quorum stopped' };
+        else if (this.now() - started >= timeoutMs) done = { handedOver: false, reason: `no new leader within ${timeoutMs} ms` };
+        if (done === undefined) return;
+        clearInterval(timer);
+        resolve(done);
+      };
+      const timer = setInterval(check, TICK_MS);
+      check();
+    });
+    if (outcome.handedOver) logger.info({ leader: outcome.leaderId, term: outcome.term, tookMs: this.now() - started }, 'leadership transfer: done');
+    else logger.warn({ reason: outcome.reason }, 'leadership transfer: not completed; shutting down anyway');
+    return outcome;
+  }
+
   /** Appends the records as one entry (so they commit together); NOT_CONTROLLER when this node is not the leader. */
   propose(records: readonly MetadataRecord[]): { firstIndex: number; lastIndex: number } {
     if (records.length === 0) throw new RangeError('propose needs at least one record');
@@ -155,7 +198,12 @@ export class RaftQuorum implements QuorumView {
     }
     const message = fromEnvelope(env);
     if (!message || message.from !== env.from) return { errorCode: ErrorCode.INVALID_REQUEST, clusterId };
-    if (!this.stopped) this.handle(this.raft.receive(env.from, message, this.now()));
+    if (this.stopped) return { errorCode: ErrorCode.NONE, clusterId };
+    const out = this.raft.receive(env.from, message, this.now());
+    if (message.type === 'TimeoutNow' && this.raft.status().role === 'candidate' && this.raft.status().term === message.term + 1) {
+      this.options.logger.info({ from: message.from, term: this.raft.status().term }, 'leadership transfer: asked to lead; campaigning at once');
+    }
+    this.handle(out);
     return { errorCode: ErrorCode.NONE, clusterId };
   }
 

@@ -180,3 +180,25 @@ export function clusterSuite(n: number, opts: ClusterOptions & { waitForControll
   });
   return suite;
 }
+
+/** A node's pino log line: `msg`, `time` (epoch ms, the node's own clock) and its bindings. */
+export interface LogLine {
+  msg: string;
+  time: number;
+  [key: string]: unknown;
+}
+
+/** The JSON log lines of the node's current process whose msg is `msg`, in order. */
+export function logLines(node: BrokerProcess, msg: string): LogLine[] {
+  const out: LogLine[] = [];
+  for (const line of node.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as LogLine;
+      if (entry.msg === msg) out.push(entry);
+    } catch {
+      // a partial line at the end of the output so far
+    }
+  }
+  return out;
+}
