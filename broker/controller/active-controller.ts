@@ -143,10 +143,12 @@ export class ActiveController {
     let offset: number;
     let response: R;
     let records = 0;
+    let repeats: ControllerResult<R>['repeats'];
     try {
       const result = decision(this.speculative, this.sessions, this.now());
       response = result.response;
       records = result.records.length;
+      repeats = result.repeats;
       offset = result.records.length > 0 ? this.append(result.records) : this.lastProposed;
     } finally {
       this.options.observer?.decisionDone(operation, (performance.now() - started) / 1000);
@@ -156,6 +158,7 @@ export class ActiveController {
       this.options.state.waitFor(offset, timeoutMs).then(resolve, reject).finally(() => this.pending.delete(reject));
     });
     if (records > 0 && LOGGED_OPERATIONS.has(operation)) this.options.logger.info({ operation, records, offset, response }, 'controller decision committed');
+    if (repeats) this.options.logger.info({ operation, ...repeats, response }, 'controller answered a retried request with the result of its committed original');
     return { response, offset };
   }
 

@@ -2,12 +2,15 @@
 // to the Raft leader's listener (typed Quorum RPCs for broker lifecycle and producer ids,
 // ControllerWrite for forwarded admin writes). With no leader known after a short wait the answer is
 // NOT_CONTROLLER (retriable); a write answers only once this node has applied its offset, so a
-// Metadata call here right after it sees the change.
+// Metadata call here right after it sees the change. An admin write gets a request id here, kept
+// across the retries, so a retry of one that committed is answered with its own result.
+import { randomUUID } from 'node:crypto';
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ActiveController } from './active-controller.js';
 import type { BrokerHeartbeatResponse, BrokerRegistrationResponse } from './controller-brokers.js';
 import { decisionFor, type ControllerOperation, type ControllerWrites, type DecisionContext } from './controller-operations.js';
 import type { ProducerIdBlock } from './controller-producer-ids.js';
+import { ANSWERED_ONCE, answerOnce } from './controller-retries.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { QuorumClients, QuorumMethod } from '../quorum/quorum-clients.js';
 import type { QuorumView } from '../quorum/quorum-view.js';
@@ -46,6 +49,7 @@ export class ControllerChannel {
     const { quorum, controller, state } = this.options;
     const deadline = Date.now() + timeoutMs;
     const leaderDeadline = Math.min(deadline, Date.now() + this.options.leaderWaitMs);
+    const requestId = ANSWERED_ONCE.has(operation) ? randomUUID() : undefined;
     for (;;) {
       const leader = quorum.leaderId();
       const remaining = deadline - Date.now();
@@ -58,12 +62,13 @@ export class ControllerChannel {
       try {
         let answer: ControllerAnswer<unknown>;
         if (leader === quorum.nodeId && controller?.isActive) {
-          answer = await controller.decide(operation, decisionFor(operation, request, this.options.decisionContext), remaining);
+          const decision = decisionFor(operation, request, this.options.decisionContext);
+          answer = await controller.decide(operation, requestId === undefined ? decision : answerOnce(operation, requestId, decision), remaining);
         } else if (leader === quorum.nodeId) {
           await sleep(RETRY_MS);
           continue;
         } else {
-          answer = await this.remote(leader, operation, request, remaining);
+          answer = await this.remote(leader, operation, request, remaining, requestId);
         }
         await state.waitFor(answer.offset, Math.max(0, deadline - Date.now()));
         return answer;
@@ -75,7 +80,9 @@ export class ControllerChannel {
     }
   }
 
-  private async remote<O extends ControllerOperation>(leader: number, operation: O, request: ControllerWrites[O], timeoutMs: number): Promise<ControllerAnswer<unknown>> {
+  private async remote<O extends ControllerOperation>(
+    leader: number, operation: O, request: ControllerWrites[O], timeoutMs: number, requestId: string | undefined,
+  ): Promise<ControllerAnswer<unknown>> {
     const address = this.options.quorum.voterAddress(leader);
     if (address === undefined) throw new StraitError(ErrorCode.NOT_CONTROLLER, `The leader ${leader} is not a known voter.`);
     const clusterId = this.options.clusterId;
@@ -111,7 +118,7 @@ export class ControllerChannel {
       }
       default: {
         const res = await call<RemoteAnswer & { responseJson: string }>('ControllerWrite', {
-          operation, requestJson: JSON.stringify(request), timeoutMs,
+          operation, requestJson: JSON.stringify(request), timeoutMs, requestId: requestId ?? '',
         });
         return { response: JSON.parse(res.responseJson) as unknown, offset: res.metadataOffset ?? 0 };
       }

@@ -5,4 +5,7 @@ import type { MetadataRecord } from '../metadata/index.js';
 export interface ControllerResult<Response> {
   readonly records: MetadataRecord[];
   readonly response: Response;
+  /** Set when the response is the stored answer of an earlier request with the same id (a retry of
+   * a forwarded write; controller-retries.ts): the image offset of the original's RequestResult. */
+  readonly repeats?: { readonly requestId: string; readonly offset: number };
 }

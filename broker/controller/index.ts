@@ -10,6 +10,7 @@ export {
   type AllocateProducerIdsWrite, type AlterConfigsWrite, type CreatePartitionsWrite, type CreateTopicsWrite, type DeleteTopicsWrite,
 } from './controller-operations.js';
 export { ControllerChannel, type ControllerAnswer, type ControllerChannelOptions } from './controller-channel.js';
+export { ANSWERED_ONCE, answerOnce } from './controller-retries.js';
 export type { ControllerResult } from './controller-result.js';
 export {
   BrokerSessions, DEFAULT_BROKER_SESSION_TIMEOUT_MS, brokerHeartbeat, fenceExpiredBrokers, initializeCluster, registerBroker,

@@ -64,3 +64,19 @@ export function brokerIds(obj: Obj, key: string, fail: Fail, allowEmpty: boolean
 export function optBrokerIds(obj: Obj, key: string, fail: Fail, allowEmpty: boolean): number[] | undefined {
   return obj[key] === undefined ? undefined : brokerIds(obj, key, fail, allowEmpty);
 }
+
+/** An array of JSON objects (a decision's per-item results), returned as a fresh canonical copy, so
+ * that what a follower decodes from the log is exactly what the controller applied. */
+export function jsonObjects(obj: Obj, key: string, fail: Fail): Readonly<Record<string, unknown>>[] {
+  const v = obj[key];
+  const bad = (): never => fail(`field ${key} must be an array of JSON objects`);
+  if (!Array.isArray(v)) return bad();
+  for (const item of v) if (item === null || typeof item !== 'object' || Array.isArray(item)) bad();
+  let text: string;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    return bad();
+  }
+  return JSON.parse(text) as Readonly<Record<string, unknown>>[];
+}

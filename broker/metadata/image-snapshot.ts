@@ -2,13 +2,14 @@
 // keys sorted) so that equal images give equal bytes. Reading checks every field and every
 // cross-reference (the same invariants `apply` keeps), throwing MetadataSnapshotError.
 import {
-  asObject, bool, brokerIds, int, int32, int64, onlyKeys, optBrokerIds, optStr, str, type Fail, type Obj,
+  asObject, bool, brokerIds, int, int32, int64, jsonObjects, onlyKeys, optBrokerIds, optStr, str, type Fail, type Obj,
 } from './field-checks.js';
 import { MetadataSnapshotError } from './metadata-errors.js';
-import { isStorableConfigName } from './metadata-records.js';
+import { isRequestId, isStorableConfigName } from './metadata-records.js';
 import { validateTopicName } from '../log/index.js';
 import {
-  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type TopicImage,
+  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type RequestResultImage,
+  type TopicImage,
 } from './image-types.js';
 
 const FORMAT = 'strait-metadata-image';
@@ -40,10 +41,16 @@ export function encodeImageState(state: ImageState): Buffer {
   }));
   const brokerConfigs = [...state.brokerConfigs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([resourceName, configs]) => ({ resourceName, configs: sortedConfigs(configs) }));
+  // Oldest first, as the table keeps them; written only when there are any, so that snapshots of
+  // images without forwarded writes keep their bytes.
+  const requestResults = [...state.requestResults.values()].map((r) => ({
+    requestId: r.requestId, operation: r.operation, timestamp: r.timestamp, offset: r.offset, results: r.results,
+  }));
   const doc = {
     format: FORMAT, version: FORMAT_VERSION, highestOffset: state.highestOffset,
     ...(state.clusterId === undefined ? {} : { clusterId: state.clusterId }),
     lastBrokerEpoch: state.lastBrokerEpoch, nextProducerId: state.nextProducerId, brokers, topics, brokerConfigs,
+    ...(requestResults.length > 0 ? { requestResults } : {}),
   };
   return Buffer.from(JSON.stringify(doc), 'utf8');
 }
@@ -110,6 +117,29 @@ function readTopic(value: unknown): TopicImage {
   return Object.freeze({ name, topicId, partitions: Object.freeze(partitions), configs: configs(o.configs, `configs of ${name}`) });
 }
 
+function readRequestResults(value: unknown, highestOffset: number): Map<string, RequestResultImage> {
+  const out = new Map<string, RequestResultImage>();
+  if (value === undefined) return out;
+  if (!Array.isArray(value)) return fail('field requestResults must be an array');
+  let lastOffset = -1;
+  for (const v of value) {
+    const o = asObject(v, 'request result', fail);
+    onlyKeys(o, ['requestId', 'operation', 'timestamp', 'offset', 'results'], 'request result', fail);
+    if (!isRequestId(o.requestId)) fail('request result: bad requestId');
+    const requestId = o.requestId as string;
+    if (out.has(requestId)) fail(`request result ${requestId} appears twice`);
+    const offset = int(o, 'offset', 0, highestOffset, fail);
+    if (offset <= lastOffset) fail('request results must be in offset order');
+    lastOffset = offset;
+    const results = jsonObjects(o, 'results', fail);
+    out.set(requestId, Object.freeze({
+      requestId, operation: str(o, 'operation', fail), timestamp: int64(o, 'timestamp', 0, fail), offset,
+      results: Object.freeze(results.map((r) => Object.freeze(r))),
+    }));
+  }
+  return out;
+}
+
 export function decodeImageState(bytes: Uint8Array): ImageState {
   let doc: unknown;
   try {
@@ -119,7 +149,8 @@ export function decodeImageState(bytes: Uint8Array): ImageState {
   }
   const o = asObject(doc, 'snapshot', fail);
   if (o.format !== FORMAT || o.version !== FORMAT_VERSION) fail(`expected format ${FORMAT} version ${FORMAT_VERSION}`);
-  onlyKeys(o, ['format', 'version', 'highestOffset', 'clusterId', 'lastBrokerEpoch', 'nextProducerId', 'brokers', 'topics', 'brokerConfigs'], 'snapshot', fail);
+  onlyKeys(o, ['format', 'version', 'highestOffset', 'clusterId', 'lastBrokerEpoch', 'nextProducerId', 'brokers', 'topics', 'brokerConfigs',
+    'requestResults'], 'snapshot', fail);
   const highestOffset = int64(o, 'highestOffset', -1, fail);
   const lastBrokerEpoch = int64(o, 'lastBrokerEpoch', -1, fail);
   const brokers = new Map<number, BrokerImage>();
@@ -148,5 +179,6 @@ export function decodeImageState(bytes: Uint8Array): ImageState {
   return Object.freeze({
     highestOffset, clusterId: optStr(o, 'clusterId', fail), lastBrokerEpoch,
     nextProducerId: int64(o, 'nextProducerId', 0, fail), brokers, topicsById, topicIdsByName, brokerConfigs,
+    requestResults: readRequestResults(o.requestResults, highestOffset),
   });
 }

@@ -45,6 +45,17 @@ export interface TopicImage {
   readonly configs: Readonly<Record<string, string>>;
 }
 
+/** The stored answer of a forwarded admin write (a RequestResult record), by its request id. */
+export interface RequestResultImage {
+  readonly requestId: string;
+  readonly operation: string;
+  /** The deciding controller's clock when it decided, in ms. */
+  readonly timestamp: number;
+  /** The image offset of the RequestResult record: the decision committed with it. */
+  readonly offset: number;
+  readonly results: readonly Readonly<Record<string, unknown>>[];
+}
+
 export interface ImageState {
   /** The last applied log offset, -1 before any. */
   readonly highestOffset: number;
@@ -58,6 +69,8 @@ export interface ImageState {
   readonly topicIdsByName: ReadonlyMap<string, string>;
   /** Broker config overrides by resource name (a broker id, or '' for the cluster default). */
   readonly brokerConfigs: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Recent answers of forwarded admin writes by request id, oldest first, bounded (request-results.ts). */
+  readonly requestResults: ReadonlyMap<string, RequestResultImage>;
 }
 
 export const NO_LEADER = -1;

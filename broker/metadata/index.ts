@@ -4,3 +4,4 @@ export * from './metadata-errors.js';
 export * from './metadata-records.js';
 export * from './image-types.js';
 export { MetadataImage, type AppliedRecord } from './metadata-image.js';
+export { REQUEST_RESULTS_MAX_AGE_MS, REQUEST_RESULTS_MAX_ENTRIES, REQUEST_RESULTS_MAX_ITEMS } from './request-results.js';

@@ -1,5 +1,5 @@
 // The cluster metadata as of one offset of the `__cluster_metadata` log: brokers, topics,
-// partitions, configs, the producer-id high mark. Immutable: `apply` returns a new image that shares
+// partitions, configs, the producer-id high mark, the recent answers of forwarded admin writes. Immutable: `apply` returns a new image that shares
 // every untouched part with the old one, so a reader can hold an image while the log moves on, and
 // the active controller can apply its own pending records to a copy before they commit (Kafka's
 // controller does the same). A record that contradicts the image throws MetadataApplyError and the
@@ -7,9 +7,11 @@
 import { MetadataApplyError } from './metadata-errors.js';
 import type { MetadataRecord, PartitionChangeRecord } from './metadata-records.js';
 import {
-  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type TopicImage,
+  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type RequestResultImage,
+  type TopicImage,
 } from './image-types.js';
 import { decodeImageState, encodeImageState } from './image-snapshot.js';
+import { rememberRequestResult } from './request-results.js';
 
 export interface AppliedRecord {
   readonly offset: number;
@@ -18,7 +20,7 @@ export interface AppliedRecord {
 
 const EMPTY_STATE: ImageState = Object.freeze({
   highestOffset: -1, clusterId: undefined, lastBrokerEpoch: -1, nextProducerId: 0,
-  brokers: new Map(), topicsById: new Map(), topicIdsByName: new Map(), brokerConfigs: new Map(),
+  brokers: new Map(), topicsById: new Map(), topicIdsByName: new Map(), brokerConfigs: new Map(), requestResults: new Map(),
 });
 
 const EMPTY_CONFIGS: Readonly<Record<string, string>> = Object.freeze({});
@@ -109,6 +111,16 @@ export class MetadataImage {
     return this.state.brokerConfigs.get(resourceName) ?? EMPTY_CONFIGS;
   }
 
+  /** The stored answer of the forwarded write with this request id, while the image keeps it. */
+  requestResult(requestId: string): RequestResultImage | undefined {
+    return this.state.requestResults.get(requestId);
+  }
+
+  /** The stored answers of forwarded writes, oldest first. */
+  requestResults(): RequestResultImage[] {
+    return [...this.state.requestResults.values()];
+  }
+
   /** Every partition whose leader is the broker. */
   partitionsLedBy(brokerId: number): PartitionImage[] {
     const out: PartitionImage[] = [];
@@ -129,6 +141,7 @@ class Draft {
   private topicsById: Map<string, TopicImage> | undefined;
   private topicIdsByName: Map<string, string> | undefined;
   private brokerConfigs: Map<string, Readonly<Record<string, string>>> | undefined;
+  private requestResults: ReadonlyMap<string, RequestResultImage> | undefined;
   private offset = -1;
 
   constructor(private readonly base: ImageState) {
@@ -144,6 +157,7 @@ class Draft {
       nextProducerId: this.nextProducerId,
       brokers: this.brokers ?? this.base.brokers, topicsById: this.topicsById ?? this.base.topicsById,
       topicIdsByName: this.topicIdsByName ?? this.base.topicIdsByName, brokerConfigs: this.brokerConfigs ?? this.base.brokerConfigs,
+      requestResults: this.requestResults ?? this.base.requestResults,
     });
   }
 
@@ -283,6 +297,12 @@ class Draft {
           this.fail(`producer id block end ${record.nextProducerId} is not above ${this.nextProducerId}`);
         }
         this.nextProducerId = record.nextProducerId;
+        break;
+      case 'RequestResult':
+        this.requestResults = rememberRequestResult(this.requestResults ?? this.base.requestResults, {
+          requestId: record.requestId, operation: record.operation, timestamp: record.timestamp, offset,
+          results: Object.freeze(record.results.map((r) => Object.freeze({ ...r }))),
+        });
         break;
     }
     this.highestOffset = offset;

@@ -1,13 +1,13 @@
 // The records of the `__cluster_metadata` log, mirroring KRaft's (RegisterBrokerRecord,
 // FenceBrokerRecord, TopicRecord, PartitionRecord, PartitionChangeRecord, ConfigRecord,
-// ProducerIdsRecord, RemoveTopicRecord, ...). Each is a JSON object with a `type` and a `version`;
+// ProducerIdsRecord, RemoveTopicRecord, ...), plus RequestResult, which Kafka lacks. Each is a JSON object with a `type` and a `version`;
 // the metadata log is small, so readability beats compactness. Decoding checks every field and
 // refuses anything else with a MetadataRecordError; encoding runs the same checks, so the
 // controller can never write a record that a follower would refuse to read.
 import { validateTopicName } from '../log/index.js';
 import { MetadataRecordError } from './metadata-errors.js';
 import {
-  asObject, brokerIds, int, int32, int64, onlyKeys, optBrokerIds, optStr, str, type Fail, type Obj,
+  asObject, brokerIds, int, int32, int64, jsonObjects, onlyKeys, optBrokerIds, optStr, str, type Fail, type Obj,
 } from './field-checks.js';
 
 export const METADATA_RECORD_VERSION = 1;
@@ -72,10 +72,21 @@ export interface ClusterIdRecord {
   readonly type: 'ClusterId'; readonly version: Version; readonly clusterId: string;
 }
 
+/** The answer of a forwarded admin write, written with the decision's other records (so it commits
+ * with them), under the request id the forwarding node made: a retry of that request, after
+ * NOT_CONTROLLER or a lost connection, is answered with these results instead of being decided again.
+ * `timestamp` is the deciding controller's clock; the image forgets old results by it. */
+export interface RequestResultRecord {
+  readonly type: 'RequestResult'; readonly version: Version;
+  readonly requestId: string; readonly operation: string; readonly timestamp: number;
+  /** The decision's per-item results, as JSON objects. */
+  readonly results: readonly Readonly<Record<string, unknown>>[];
+}
+
 export type MetadataRecord =
   | RegisterBrokerRecord | UnregisterBrokerRecord | FenceBrokerRecord | UnfenceBrokerRecord
   | BrokerControlledShutdownRecord | TopicRecord | PartitionRecord | PartitionChangeRecord
-  | RemoveTopicRecord | ConfigRecord | ProducerIdsRecord | ClusterIdRecord;
+  | RemoveTopicRecord | ConfigRecord | ProducerIdsRecord | ClusterIdRecord | RequestResultRecord;
 
 export type MetadataRecordType = MetadataRecord['type'];
 
@@ -112,6 +123,14 @@ function configName(o: Obj, key: string): string {
 }
 
 const BROKER_RESOURCE_NAME = /^(|0|[1-9]\d{0,9})$/;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** What a forwarding node may use as a request id: 1 to 64 of [A-Za-z0-9._:-] (a UUID fits). */
+export function isRequestId(value: unknown): value is string {
+  return typeof value === 'string' && REQUEST_ID.test(value);
+}
+
 
 /** Per type: its fields (beyond type and version) and the checker that builds the typed record. */
 const DECODERS: { [T in MetadataRecordType]: { keys: readonly string[]; read: (o: Obj) => Extract<MetadataRecord, { type: T }> } } = {
@@ -198,6 +217,16 @@ const DECODERS: { [T in MetadataRecordType]: { keys: readonly string[]; read: (o
   ClusterId: {
     keys: ['clusterId'],
     read: (o) => metadataRecord('ClusterId', { clusterId: str(o, 'clusterId', fail) }),
+  },
+  RequestResult: {
+    keys: ['requestId', 'operation', 'timestamp', 'results'],
+    read: (o) => {
+      if (!isRequestId(o.requestId)) fail('field requestId must be 1 to 64 characters of [A-Za-z0-9._:-]');
+      return metadataRecord('RequestResult', {
+        requestId: o.requestId as string, operation: str(o, 'operation', fail), timestamp: int64(o, 'timestamp', 0, fail),
+        results: jsonObjects(o, 'results', fail),
+      });
+    },
   },
 };
 

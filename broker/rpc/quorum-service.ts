@@ -5,9 +5,10 @@
 // Admin services: counted in the request metrics, part of the shutdown drain, one error mapping.
 import { ErrorCode, StraitError, type ErrorCodeValue, type wire } from '../../client/index.js';
 import {
-  type ActiveController, decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites,
+  type ActiveController, ANSWERED_ONCE, answerOnce, decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites,
   type DecisionContext, type BrokerHeartbeatResponse, type BrokerRegistrationResponse, type ProducerIdBlock,
 } from '../controller/index.js';
+import { isRequestId } from '../metadata/index.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import { entryToProto } from '../quorum/raft-codec.js';
 import type { RaftQuorum } from '../quorum/raft-quorum.js';
@@ -32,9 +33,21 @@ function checkCluster(deps: QuorumServiceDeps, clusterId: unknown): void {
   }
 }
 
-async function decide<O extends ControllerOperation>(deps: QuorumServiceDeps, operation: O, request: ControllerWrites[O], timeoutMs: number) {
+async function decide<O extends ControllerOperation>(
+  deps: QuorumServiceDeps, operation: O, request: ControllerWrites[O], timeoutMs: number, requestId?: string,
+) {
   if (!deps.controller?.isActive) throw new StraitError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.');
-  return deps.controller.decide(operation, decisionFor(operation, request, deps.decisionContext), timeoutMs);
+  const decision = decisionFor(operation, request, deps.decisionContext);
+  return deps.controller.decide(operation, requestId === undefined ? decision : answerOnce(operation, requestId, decision), timeoutMs);
+}
+
+/** ControllerWrite's request id: absent when empty (a node that sends none); INVALID_REQUEST when
+ * malformed or on an operation whose answers are not kept. */
+function requestIdOf(operation: ControllerOperation, value: string): string | undefined {
+  if (value === '') return undefined;
+  if (!isRequestId(value)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'request_id must be 1 to 64 characters of [A-Za-z0-9._:-].');
+  if (!ANSWERED_ONCE.has(operation)) throw new StraitError(ErrorCode.INVALID_REQUEST, `${operation} takes no request_id.`);
+  return value;
 }
 
 async function fetchMetadata(deps: QuorumServiceDeps, req: { fromOffset: number; maxWaitMs: number }): Promise<wire.FetchMetadataResponse> {
@@ -104,7 +117,8 @@ export function quorumHandlers(deps: QuorumServiceDeps, adapter: AdapterDeps): w
       } catch {
         throw new StraitError(ErrorCode.INVALID_REQUEST, 'request_json is not JSON.');
       }
-      const { response, offset } = await decide(deps, operation, request as ControllerWrites[typeof operation], timeout(req.timeoutMs));
+      const requestId = requestIdOf(operation, req.requestId);
+      const { response, offset } = await decide(deps, operation, request as ControllerWrites[typeof operation], timeout(req.timeoutMs), requestId);
       return { errorCode: ErrorCode.NONE, errorMessage: '', responseJson: JSON.stringify(response), metadataOffset: offset };
     }, adapter, (code, message) => ({ ...failure(code, message), responseJson: '', metadataOffset: -1 })),
   };

@@ -35,6 +35,10 @@ const recordArb: fc.Arbitrary<MetadataRecord> = fc.oneof(
     .map((f) => metadataRecord('Config', { resourceType: 'broker', ...f })),
   fc.record({ brokerId, brokerEpoch: epoch, nextProducerId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) }).map((f) => metadataRecord('ProducerIds', f)),
   text.map((clusterId) => metadataRecord('ClusterId', { clusterId })),
+  fc.record({
+    requestId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/), operation: text, timestamp: epoch,
+    results: fc.array(fc.record({ name: text, errorCode: fc.nat({ max: 120 }), errorMessage: fc.string() }).map((r) => ({ ...r })), { maxLength: 4 }),
+  }).map((f) => metadataRecord('RequestResult', f)),
 );
 
 test('every record survives encode and decode unchanged', () => {
@@ -90,6 +94,10 @@ test('named errors for unknown types, versions, bad JSON and UTF-8, and bad sema
     { type: 'Partition', version: 1, topicId: 't', partition: 0, replicas: [1, 1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0 },
     { type: 'Partition', version: 1, topicId: 't', partition: 0, replicas: [1], isr: [1], leader: -2, leaderEpoch: 0, partitionEpoch: 0 },
     { type: 'ProducerIds', version: 1, brokerId: 1, brokerEpoch: 1, nextProducerId: 0 },
+    { type: 'RequestResult', version: 1, requestId: 'has space', operation: 'createTopics', timestamp: 1, results: [] },
+    { type: 'RequestResult', version: 1, requestId: 'x'.repeat(65), operation: 'createTopics', timestamp: 1, results: [] },
+    { type: 'RequestResult', version: 1, requestId: 'r', operation: 'createTopics', timestamp: 1, results: [[]] },
+    { type: 'RequestResult', version: 1, requestId: 'r', operation: 'createTopics', timestamp: 1, results: [null] },
   ];
   for (const c of cases) {
     assert.throws(() => decodeMetadataRecord(Buffer.from(JSON.stringify(c))), MetadataRecordError, JSON.stringify(c));

@@ -1,5 +1,6 @@
 // Three in-process voters on loopback gRPC: election, proposals commit everywhere, leader loss and
-// re-election, restart recovering log and snapshot, and no commit without a majority.
+// re-election, restart recovering log and snapshot, no commit without a majority, and the leader
+// handing the quorum over (with a forwarded write's retry answered by the new leader).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
 import { decisionFor, type ControllerOperation, type ControllerWrites } from '../../../broker/controller/controller-operations.js';
 import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
-import type { CreateTopicResult } from '../../../broker/controller/index.js';
+import { answerOnce, type CreateTopicResult } from '../../../broker/controller/index.js';
 import { agreedLeader, eventually, startVoter, startVoters, type VoterNode } from './quorum-harness.js';
 
 const ctx = { topicDefaults: defaultTopicConfig(), sessionTimeoutMs: 60_000 };
@@ -105,4 +106,37 @@ test('restart recovers term, log and snapshot; the snapshot bounds the log', asy
   for (let i = 0; i < 6; i++) assert.equal(restarted.state.image.topic(`t${i}`)?.partitions.length, 2);
   const newLeader = await eventually('a leader after the restart', () => agreedLeader(again));
   assert.equal((await createTopic(newLeader, 'after-restart', 1).then((r) => (r.response as CreateTopicResult[])[0]!.errorCode)), ErrorCode.NONE);
+});
+
+test('handOver: the leader moves the quorum to another voter, which answers a retried write from the stored result', async (t) => {
+  const { nodes, cleanup } = await startVoters(3);
+  t.after(cleanup);
+  const leader = await eventually('one agreed leader', () => agreedLeader(nodes));
+  await registerBrokers(leader, [1, 2, 3]);
+  const request: ControllerWrites['createTopics'] = {
+    topics: [{ name: 'handed', numPartitions: 2, replicationFactor: 3 }], validateOnly: false, defaults: { numPartitions: 1, replicationFactor: 1 },
+  };
+  const first = await leader.controller.decide('createTopics', answerOnce('createTopics', 'forwarded-1', decisionFor('createTopics', request, ctx)), 3000);
+  const created = (first.response as CreateTopicResult[])[0]!;
+  assert.equal(created.errorCode, ErrorCode.NONE);
+  const term = leader.quorum.term();
+
+  const handing = leader.quorum.handOver(2000);
+  // From the start of the hand-over the old leader takes no proposals.
+  await assert.rejects(createTopic(leader, 'refused'), (err: unknown) => err instanceof StraitError && err.code === ErrorCode.NOT_CONTROLLER);
+  const result = await handing;
+  assert.ok(result.handedOver, JSON.stringify(result));
+  assert.notEqual(result.leaderId, leader.id);
+  assert.equal(result.term, term + 1);
+  const next = nodes.find((n) => n.id === result.leaderId)!;
+  await eventually('every voter agrees on the new leader', () => agreedLeader(nodes) === next);
+  assert.deepEqual(await leader.quorum.handOver(1000), { handedOver: false, reason: 'this node does not lead the metadata quorum' });
+
+  // The retry of the forwarded write reaches the new controller: the same answer, nothing written.
+  const retried = await next.controller.decide('createTopics', answerOnce('createTopics', 'forwarded-1', decisionFor('createTopics', request, ctx)), 3000);
+  assert.deepEqual(retried.response, JSON.parse(JSON.stringify(first.response)));
+  assert.equal((retried.response as CreateTopicResult[])[0]!.topicId, next.state.image.topic('handed')!.topicId);
+  // A new request for the same topic is a different request.
+  const other = await next.controller.decide('createTopics', answerOnce('createTopics', 'forwarded-2', decisionFor('createTopics', request, ctx)), 3000);
+  assert.equal((other.response as CreateTopicResult[])[0]!.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS);
 });

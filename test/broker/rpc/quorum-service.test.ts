@@ -2,6 +2,7 @@
 // that is not a voter, a message for another node, an old term, a malformed envelope; controller calls
 // to a node that is not the controller get NOT_CONTROLLER. Like the Broker and Admin services, its
 // calls are counted by RPC and outcome, and a node that is draining for shutdown takes no new ones.
+// A forwarded write's request id makes its retry answer with the original's result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
@@ -10,6 +11,7 @@ import type { ControllerWriteResponse__Output } from '../../../client/wire/gener
 import type { FetchMetadataResponse__Output } from '../../../client/wire/generated/strait/v1/FetchMetadataResponse.js';
 import type { BrokerRegistrationResponse__Output } from '../../../client/wire/generated/strait/v1/BrokerRegistrationResponse.js';
 import { QuorumClients } from '../../../broker/quorum/quorum-clients.js';
+import { brokerHeartbeat, registerBroker } from '../../../broker/controller/index.js';
 import { agreedLeader, eventually, startVoters } from '../quorum/quorum-harness.js';
 
 test('bad Raft input changes nothing; controller calls go to the controller only', async (t) => {
@@ -122,4 +124,46 @@ test('bytes that are no Quorum message get INVALID_REQUEST, not a crash or a for
   const decoded = quorumService().service.Raft.responseDeserialize(ack) as RaftAck__Output;
   assert.equal(decoded.errorCode, ErrorCode.INVALID_REQUEST);
   assert.equal(nodes[0]!.controller.isActive, true);
+});
+
+test('ControllerWrite with a request id: a retry gets the original answer; a malformed id is INVALID_REQUEST', async (t) => {
+  const { nodes, voters, cleanup } = await startVoters(1);
+  const clients = new QuorumClients();
+  t.after(async () => {
+    clients.close();
+    await cleanup();
+  });
+  const node = await eventually('the single voter leads', () => agreedLeader(nodes));
+  await eventually('the cluster id applied', () => node.state.image.clusterId !== undefined);
+  const address = `127.0.0.1:${voters[0]!.port}`;
+  const requestJson = JSON.stringify({
+    topics: [{ name: 'once', numPartitions: 1, replicationFactor: 1 }], validateOnly: false, defaults: { numPartitions: 1, replicationFactor: 1 },
+  });
+  const write = (operation: string, requestId: string) => clients.call<object, ControllerWriteResponse__Output>(address, 'ControllerWrite', {
+    clusterId: 'test-cluster', operation, requestJson, timeoutMs: 1000, requestId,
+  }, 2000);
+  // A live broker to place the topic on.
+  const { response } = await node.controller.decide('registerBroker', (image, sessions, now) => registerBroker(image, {
+    brokerId: 1, incarnationId: 'i', host: '127.0.0.1', port: 9001, clusterId: 'test-cluster',
+  }, now, sessions), 1000);
+  await node.controller.decide('brokerHeartbeat', (image, sessions, now) => brokerHeartbeat(image, {
+    brokerId: 1, brokerEpoch: response.brokerEpoch, currentMetadataOffset: 1e9, wantFence: false, wantShutdown: false,
+  }, now, sessions), 1000);
+
+  for (const bad of ['has space', 'x'.repeat(65), 'é']) {
+    const refused = await write('createTopics', bad);
+    assert.equal(refused.errorCode, ErrorCode.INVALID_REQUEST, bad);
+  }
+  assert.equal(node.state.image.topic('once'), undefined, 'a refused id decided nothing');
+  const first = await write('createTopics', 'retry-me');
+  const second = await write('createTopics', 'retry-me');
+  const fresh = await write('createTopics', 'another-id');
+  const result = (r: ControllerWriteResponse__Output) => (JSON.parse(r.responseJson) as { errorCode: number; topicId?: string }[])[0]!;
+  assert.deepEqual([first.errorCode, second.errorCode, fresh.errorCode], [ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+  assert.equal(result(first).errorCode, ErrorCode.NONE);
+  assert.deepEqual(result(second), result(first));
+  assert.equal(result(first).topicId, node.state.image.topic('once')!.topicId);
+  assert.equal(result(fresh).errorCode, ErrorCode.TOPIC_ALREADY_EXISTS);
+  // An id used by another operation is refused rather than answered with the other's result.
+  assert.equal((await write('deleteTopics', 'retry-me')).errorCode, ErrorCode.INVALID_REQUEST);
 });
