@@ -48,17 +48,23 @@ export class ControllerChannel {
   async run<O extends ControllerOperation>(operation: O, request: ControllerWrites[O], timeoutMs: number): Promise<ControllerAnswer<unknown>> {
     const { quorum, controller, state } = this.options;
     const deadline = Date.now() + timeoutMs;
-    const leaderDeadline = Math.min(deadline, Date.now() + this.options.leaderWaitMs);
+    // NOT_CONTROLLER once no leader has been known for leaderWaitMs in a row: a leader lost during
+    // the request (a retry after its controller died) gets the whole wait for the next election.
+    let noLeaderSince: number | undefined;
     const requestId = ANSWERED_ONCE.has(operation) ? randomUUID() : undefined;
     for (;;) {
       const leader = quorum.leaderId();
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new StraitError(ErrorCode.REQUEST_TIMED_OUT, `The controller did not answer ${operation} within ${timeoutMs} ms.`);
       if (leader === undefined) {
-        if (Date.now() >= leaderDeadline) throw new StraitError(ErrorCode.NOT_CONTROLLER, 'No active controller is known: the metadata quorum has no leader.');
+        noLeaderSince ??= Date.now();
+        if (Date.now() - noLeaderSince >= this.options.leaderWaitMs) {
+          throw new StraitError(ErrorCode.NOT_CONTROLLER, 'No active controller is known: the metadata quorum has no leader.');
+        }
         await sleep(RETRY_MS);
         continue;
       }
+      noLeaderSince = undefined;
       try {
         let answer: ControllerAnswer<unknown>;
         if (leader === quorum.nodeId && controller?.isActive) {

@@ -1,6 +1,7 @@
 // The fault proxy in front of a plain TCP echo server: bytes pass unchanged both ways; cutAll()
 // closes both sides of every open connection at once; while refusing, a new connection is reset;
-// while blackholing, a new connection is held and nothing reaches the server; pass() restores.
+// while blackholing, a new connection is held and nothing reaches the server; holding answers, what
+// the client sends arrives and nothing comes back; pass() restores.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -133,4 +134,30 @@ test('blackhole holds new connections without forwarding a byte, and drops them 
   after.socket.write('back');
   await waitFor('an echo after the blackhole', () => after.received() === 'back', 5_000, 10);
   after.socket.destroy();
+});
+
+test('holdAnswersAfter: the request with the marker reaches the server, and no answer comes back on any connection until pass', async (t) => {
+  const { server, proxy } = await setup(t);
+  const a = await connect(proxy);
+  const b = await connect(proxy);
+  a.socket.write('hello');
+  await waitFor('the first echo', () => a.received() === 'hello', 5_000, 10);
+  proxy.holdAnswersAfter(Buffer.from('MARK'));
+  // Half the marker: answers still flow.
+  a.socket.write('xxMA');
+  await waitFor('the echo before the marker is complete', () => a.received() === 'helloxxMA', 5_000, 10);
+  assert.equal(proxy.answersHeld, false);
+  a.socket.write('RKyy');
+  await waitFor('the marker seen', () => proxy.answersHeld, 5_000, 10);
+  b.socket.write('other');
+  await waitFor('the server echoed both and the proxy dropped both echoes', () => proxy.stats.answerBytesDropped === 'RKyy'.length + 'other'.length, 5_000, 10);
+  assert.equal(server.sockets.reduce((n, s) => n + s.bytesRead, 0), 'hello'.length + 'xxMARKyy'.length + 'other'.length);
+  assert.deepEqual([a.received(), b.received()], ['helloxxMA', '']);
+  proxy.pass();
+  assert.equal(proxy.cutAll(), 2);
+  await Promise.all([a.closed, b.closed]);
+  const c = await connect(proxy);
+  c.socket.write('after');
+  await waitFor('an echo after pass()', () => c.received() === 'after', 5_000, 10);
+  c.socket.destroy();
 });

@@ -1,8 +1,9 @@
 // A TCP proxy between clients and one broker, for tests that need to break the link rather than the
 // process: cut every open connection at once (both sockets destroyed mid-stream, whatever is on the
-// wire is lost in either direction), refuse new connections (accepted, then reset), or blackhole them
-// (accepted and held, nothing forwarded, as a dropped route looks to the client). Otherwise bytes
-// pass through unchanged. Clients reach the broker through it only if the broker advertises the
+// wire is lost in either direction), refuse new connections (accepted, then reset), blackhole them
+// (accepted and held, nothing forwarded, as a dropped route looks to the client), or let a request
+// through and lose its answer (holdAnswersAfter: once the client has sent given bytes, nothing more
+// comes back on any connection). Otherwise bytes pass through unchanged. Clients reach the broker through it only if the broker advertises the
 // proxy's address (advertised.listeners), since clients connect to what metadata tells them.
 import net from 'node:net';
 
@@ -17,6 +18,8 @@ export interface ProxyStats {
   refused: number;
   /** Connections held without forwarding while blackholing. */
   blackholed: number;
+  /** Bytes from the target dropped by holdAnswersAfter. */
+  answerBytesDropped: number;
   bytesToTarget: number;
   bytesToClient: number;
 }
@@ -24,6 +27,8 @@ export interface ProxyStats {
 interface Pair {
   client: net.Socket;
   upstream: net.Socket | undefined;
+  /** The last bytes sent to the target, so a marker split across two chunks is still seen. */
+  sentTail: Buffer;
 }
 
 export class FaultProxy {
@@ -34,7 +39,9 @@ export class FaultProxy {
   private modeTimer: NodeJS.Timeout | undefined;
   private readonly pairs = new Set<Pair>();
   private readonly held = new Set<net.Socket>();
-  readonly stats: ProxyStats = { accepted: 0, cut: 0, refused: 0, blackholed: 0, bytesToTarget: 0, bytesToClient: 0 };
+  /** holdAnswersAfter's marker, and whether a client has sent it yet. */
+  private answerHold: { marker: Buffer; seen: boolean } | undefined;
+  readonly stats: ProxyStats = { accepted: 0, cut: 0, refused: 0, blackholed: 0, answerBytesDropped: 0, bytesToTarget: 0, bytesToClient: 0 };
 
   private constructor(server: net.Server, port: number) {
     this.server = server;
@@ -95,7 +102,7 @@ export class FaultProxy {
       client.once('close', () => this.held.delete(client));
       return;
     }
-    const pair: Pair = { client, upstream: undefined };
+    const pair: Pair = { client, upstream: undefined, sentTail: Buffer.alloc(0) };
     this.pairs.add(pair);
     const upstream = net.connect({ host: this.target.host, port: this.target.port });
     pair.upstream = upstream;
@@ -104,9 +111,14 @@ export class FaultProxy {
     upstream.on('error', () => undefined);
     client.on('data', (chunk: Buffer) => {
       this.stats.bytesToTarget += chunk.length;
+      this.watchForMarker(pair, chunk);
       if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('data', (chunk: Buffer) => {
+      if (this.answerHold?.seen) {
+        this.stats.answerBytesDropped += chunk.length;
+        return;
+      }
       this.stats.bytesToClient += chunk.length;
       if (!client.write(chunk)) upstream.pause();
     });
@@ -122,6 +134,29 @@ export class FaultProxy {
     };
     client.on('close', close);
     upstream.on('close', close);
+  }
+
+  private watchForMarker(pair: Pair, chunk: Buffer): void {
+    const hold = this.answerHold;
+    if (hold === undefined || hold.seen) return;
+    const window = Buffer.concat([pair.sentTail, chunk]);
+    if (window.includes(hold.marker)) hold.seen = true;
+    pair.sentTail = window.subarray(Math.max(0, window.length - hold.marker.length + 1));
+  }
+
+  /**
+   * From the moment a client sends `marker` (forwarded whole to the target), every byte the target
+   * sends back, on every connection, is dropped: the target gets the request and acts on it, the
+   * client never hears the answer. Until pass(); the connections stay open (cutAll() ends them).
+   */
+  holdAnswersAfter(marker: Buffer): void {
+    if (marker.length === 0) throw new RangeError('the marker must not be empty');
+    this.answerHold = { marker, seen: false };
+  }
+
+  /** True once a client has sent holdAnswersAfter's marker. */
+  get answersHeld(): boolean {
+    return this.answerHold?.seen === true;
   }
 
   /**
@@ -152,11 +187,13 @@ export class FaultProxy {
     this.setMode('blackhole', durationMs);
   }
 
-  /** Back to forwarding new connections; connections held by a blackhole are dropped (clients reconnect). */
+  /** Back to forwarding new connections and answers; connections held by a blackhole are dropped
+   * (clients reconnect). Answers already dropped by holdAnswersAfter stay lost. */
   pass(): void {
     if (this.modeTimer) clearTimeout(this.modeTimer);
     this.modeTimer = undefined;
     this.mode = 'pass';
+    this.answerHold = undefined;
     const held = [...this.held];
     this.held.clear();
     for (const socket of held) socket.destroy();

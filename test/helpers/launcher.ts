@@ -162,8 +162,9 @@ export interface ClusterOptions {
   rackAware?: boolean;
   /** Default: a fresh id per cluster. */
   clusterId?: string;
-  /** Keys for one node only, on top of `config` (e.g. its own advertised.listeners). */
-  nodeConfig?: (nodeId: number) => Record<string, string>;
+  /** Keys for one node only, on top of `config` (e.g. its own advertised.listeners); `planned` is the
+   * node's config as planned (its controller.quorum.voters, listeners, ...). */
+  nodeConfig?: (nodeId: number, planned: Readonly<Record<string, string>>) => Record<string, string>;
 }
 
 export interface ClusterNodeProcess extends BrokerProcess {
@@ -201,7 +202,7 @@ export async function startCluster(n: number, opts: ClusterOptions = {}): Promis
   });
   if (opts.nodeConfig) {
     for (const node of plan.nodes) {
-      node.values = { ...node.values, ...opts.nodeConfig(node.nodeId) };
+      node.values = { ...node.values, ...opts.nodeConfig(node.nodeId, node.values) };
       writeBrokerConfig(node.configFile, node.values);
     }
   }
