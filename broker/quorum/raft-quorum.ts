@@ -168,7 +168,10 @@ export class RaftQuorum implements QuorumView {
     const entries: Buffer[] = [];
     for (let i = 0; i < records.length; i += RECORDS_PER_ENTRY) entries.push(encodeRecordBatch(records.slice(i, i + RECORDS_PER_ENTRY)));
     const result = this.raft.propose(entries, this.now());
-    if (!result.ok) throw new StraitError(ErrorCode.NOT_CONTROLLER, `Node ${this.nodeId} is not the active controller.`);
+    if (!result.ok) {
+      const why = result.transferringTo === undefined ? 'is not the active controller' : `is handing the controller role to node ${result.transferringTo}`;
+      throw new StraitError(ErrorCode.NOT_CONTROLLER, `Node ${this.nodeId} ${why}.`);
+    }
     this.handle(result.output);
     return { firstIndex: result.firstIndex, lastIndex: result.lastIndex };
   }

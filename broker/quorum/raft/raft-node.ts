@@ -1,8 +1,7 @@
 // One Raft voter (Ongaro's thesis): pre-vote (§9.6), leader stickiness and check-quorum, fast log
 // backtracking, commit by counting in the current term only, snapshots, leadership transfer (§3.10).
-// Pure: time and randomness
-// come from the caller, I/O goes through the synchronous RaftStorage before any message that
-// depends on it is returned.
+// Pure: time and randomness come from the caller, I/O goes through the synchronous RaftStorage
+// before any message that depends on it is returned.
 import { checkRaftConfig } from './raft-config.js';
 import { isValidMessage } from './raft-message-validation.js';
 import { appendBatch, firstIndexOfTermRun, lastIndexOfTerm, mergeEntries } from './raft-log.js';
