@@ -202,8 +202,10 @@ export class RaftQuorum implements QuorumView {
     const message = fromEnvelope(env);
     if (!message || message.from !== env.from) return { errorCode: ErrorCode.INVALID_REQUEST, clusterId };
     if (this.stopped) return { errorCode: ErrorCode.NONE, clusterId };
+    const termBefore = this.raft.status().term;
     const out = this.raft.receive(env.from, message, this.now());
-    if (message.type === 'TimeoutNow' && this.raft.status().role === 'candidate' && this.raft.status().term === message.term + 1) {
+    // Logged for the TimeoutNow that started the campaign, not for the leader's repeats of it.
+    if (message.type === 'TimeoutNow' && this.raft.status().role === 'candidate' && this.raft.status().term === termBefore + 1) {
       this.options.logger.info({ from: message.from, term: this.raft.status().term }, 'leadership transfer: asked to lead; campaigning at once');
     }
     this.handle(out);

@@ -39,6 +39,13 @@ const UNSETTLED_ERRORS: ReadonlySet<number> = new Set<number>([
   ErrorCode.UNKNOWN_SERVER_ERROR,
 ]);
 
+/** With acks=all a leader answers these also when it appended the batch and then lost the partition
+ * while waiting for the ISR (Kafka's DelayedProduce): the batch may live on in the new leader's log. */
+const AFTER_APPEND_WITH_ACKS_ALL: ReadonlySet<number> = new Set<number>([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.FENCED_LEADER_EPOCH,
+]);
+
 interface PartitionQueue {
   topic: string;
   partition: number;
@@ -375,7 +382,7 @@ export class Sender {
 
   private onError(q: PartitionQueue, batch: ProducerBatch, err: StraitError): void {
     batch.attempts++;
-    if (UNSETTLED_ERRORS.has(err.code)) batch.maybeWritten = true;
+    if (UNSETTLED_ERRORS.has(err.code) || (this.config.acks === -1 && AFTER_APPEND_WITH_ACKS_ALL.has(err.code))) batch.maybeWritten = true;
     if (invalidatesMetadata(err.code)) {
       this.cluster.metadata.markStale();
       this.refreshMetadata();

@@ -508,6 +508,9 @@ export class RaftNode {
     if (candidate > this.commitIndex && this.storage.termAt(candidate) === this.term) {
       this.commitIndex = candidate;
       this.emitCommitted();
+      // Tell the followers now rather than at the next heartbeat (etcd's bcastAppend on commit): a
+      // node that forwarded a controller write answers only once it has applied the entry.
+      for (const peer of this.peers) this.sendAppend(peer);
     }
   }
 
