@@ -276,6 +276,25 @@ test('follower appends keep the leader offsets and epochs', (t) => {
   assert.equal(follower.logEndOffset, 5);
 });
 
+test('a follower that becomes leader answers a retried idempotent batch with its original offsets (producer state from replicated batches)', (t) => {
+  const leader = openLog(tempDir(t));
+  const follower = openLog(tempDir(t));
+  onCleanup(t, () => {
+    leader.close();
+    follower.close();
+  });
+  const idempotent = (seq: number) => batch(3, { producerId: 7, producerEpoch: 0, baseSequence: seq });
+  leader.appendAsLeader(batch(2), 1);
+  leader.appendAsLeader(idempotent(0), 1);
+  leader.appendAsLeader(idempotent(3), 1);
+  follower.appendAsFollower(Buffer.from(leader.read(0, 1 << 20, { minOneBatch: true }).records));
+  // The producer did not hear back about its second batch and sends it again, to the new leader.
+  const retried = follower.appendAsLeader(idempotent(3), 2);
+  assert.deepEqual([retried.duplicate, retried.firstOffset, retried.lastOffset], [true, 5, 7]);
+  assert.equal(follower.logEndOffset, 8, 'nothing written twice');
+  assert.equal(follower.appendAsLeader(idempotent(6), 2).firstOffset, 8, 'the next sequence goes on');
+});
+
 test('locate leaves the read to the caller: the same whole batches as read, into a buffer of its own, at any position', (t) => {
   const log = openLog(tempDir(t));
   onCleanup(t, () => log.close());
