@@ -9,6 +9,7 @@
 // about 1.5 s, the leader's check running every 500 ms), broker.session.timeout.ms=4000 (a frozen or
 // killed node is fenced well after it left the ISR for lagging).
 import { describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import type { FetchablePartitionResponse__Output } from '../../client/wire/gener
 import { batchOf, fetchPartition, produce, readAll } from '../helpers/broker-calls.js';
 import { brokerClient } from '../helpers/grpc-clients.js';
 import { bootstrapOf, type ClusterNodeProcess } from '../helpers/launcher.js';
+import { runTopics } from '../../cli/commands/topics.js';
 import { checkDeliveries, formatReport } from '../faults/delivery-checker.js';
 import { readTopic } from '../faults/topic-reader.js';
 import { Workload } from '../faults/workload.js';
@@ -104,6 +106,14 @@ describe('replicated partitions: 3 brokers, RF=3, min.insync.replicas=2', () => 
     }, 15_000);
   }
 
+  /** What `strait topics --describe --topic T [flags]` prints, asking `via`. */
+  async function cliDescribe(via: ClusterNodeProcess, topic: string, ...flags: string[]): Promise<string> {
+    let text = '';
+    const out = new Writable({ write(chunk: Buffer, _enc, done) { text += chunk.toString(); done(); } });
+    assert.equal(await runTopics(['--bootstrap-server', via.address, '--describe', '--topic', topic, ...flags], out), 0);
+    return text;
+  }
+
   async function produceValues(to: ClusterNodeProcess, topic: string, values: string[], acks: number) {
     return produce(client(to), topic, 0, batchOf(values), acks);
   }
@@ -174,6 +184,9 @@ describe('replicated partitions: 3 brokers, RF=3, min.insync.replicas=2', () => 
       assert.equal(cluster.nodes.find((n) => n.nodeId === 3)?.fenced, false, `node 3 left the ISR by lagging (after ${shrankAfterMs} ms), not by fencing`);
       assert.equal(metric(await scrape(leader), 'strait_broker_isr_shrinks_total'), shrinksBefore + 1);
       assert.equal(metric(await scrape(leader), 'strait_broker_under_replicated_partitions'), 1);
+      // The CLI shows the ISR as it now is, and lists the partition as under-replicated.
+      assert.match(await cliDescribe(leader, topic), /\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2\n/);
+      assert.equal(await cliDescribe(leader, topic, '--under-replicated-partitions'), `\tTopic: ${topic}\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2\n`);
       // With the ISR {1, 2} the records are committed and a consumer sees them.
       await waitFor('the acks=1 records visible', async () => (await fetchPartition(client(leader), topic, 0, 0)).highWatermark === 70, 5_000);
     } finally {
@@ -181,6 +194,7 @@ describe('replicated partitions: 3 brokers, RF=3, min.insync.replicas=2', () => 
     }
     await waitFor('node 3 back in the ISR', async () => (await partitionAt(leader, topic)).isrNodes.includes(3), 10_000);
     await converged(topic, 70);
+    assert.equal(await cliDescribe(leader, topic, '--under-replicated-partitions'), '');
     const after = await scrape(leader);
     assert.equal(metric(after, 'strait_broker_isr_expands_total'), expandsBefore + 1);
     assert.equal(metric(after, 'strait_broker_under_replicated_partitions'), 0);
