@@ -118,10 +118,6 @@ export class ReplicaFetcher {
     this.partitions.delete(keyOf(topic, partition));
   }
 
-  has(topic: string, partition: number, leaderEpoch: number): boolean {
-    return this.partitions.get(keyOf(topic, partition))?.leaderEpoch === leaderEpoch;
-  }
-
   /** Records behind the leader at the last answer, -1 before one. */
   lagRecords(topic: string, partition: number): number {
     return this.partitions.get(keyOf(topic, partition))?.lagRecords ?? -1;

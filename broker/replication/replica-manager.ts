@@ -123,10 +123,6 @@ export class ReplicaManager {
     };
   }
 
-  get isStarted(): boolean {
-    return this.started;
-  }
-
   /** This broker has caught up with the metadata: from now on every image is applied. */
   start(): void {
     if (this.started || this.stopped) return;
@@ -239,6 +235,11 @@ export class ReplicaManager {
   private reconcile(topic: TopicImage, p: PartitionImage): void {
     const key = keyOf(topic.name, p.partition);
     let replica = this.replicas.get(key);
+    // The name now belongs to another topic (deleted and created again): the old one's role ends.
+    if (replica && replica.topicId !== topic.topicId) {
+      this.forget(replica);
+      replica = undefined;
+    }
     if (!replica) {
       replica = { topic: topic.name, topicId: topic.topicId, partition: p.partition, image: p, leader: undefined, following: undefined, settled: false };
       this.replicas.set(key, replica);
