@@ -178,7 +178,7 @@ describe('replicated partitions: 3 brokers, RF=3, min.insync.replicas=2', () => 
           return false;
         }
         return true;
-      }, SESSION_MS, 50);
+      }, SESSION_MS + 2_000, 50);
       const shrankAfterMs = Date.now() - frozenAt;
       const cluster = await suite.calls.describeCluster(leader);
       assert.equal(cluster.nodes.find((n) => n.nodeId === 3)?.fenced, false, `node 3 left the ISR by lagging (after ${shrankAfterMs} ms), not by fencing`);
