@@ -10,6 +10,11 @@ import { validateTopicName } from '../log/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
+/** Holds an acks=all partition's place in the answer until its wait is over (never sent). */
+const AWAITING_REPLICATION: wire.PartitionProduceResponse = Object.freeze({
+  partition: -1, errorCode: ErrorCode.REQUEST_TIMED_OUT, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: '',
+});
+
 function failed(partition: number, err: unknown): wire.PartitionProduceResponse {
   const { errorCode, errorMessage } = errorFields(err);
   return { partition, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage };
@@ -68,7 +73,7 @@ export async function handleProduce(ctx: BrokerContext, req: wire.ProduceRequest
       const slot = partitions.length;
       const appended = appendPartition(ctx, name, partition, acks, timeoutMs, data?.records);
       if (appended instanceof Promise) {
-        partitions.push(failed(partition, new StraitError(ErrorCode.REQUEST_TIMED_OUT)));
+        partitions.push(AWAITING_REPLICATION);
         waiting.push(appended.then((answer) => { partitions[slot] = answer; }));
       } else {
         partitions.push(appended);
