@@ -1,7 +1,8 @@
 // Starts one node: its identity (node id, cluster id in meta.properties), its partition logs, its
 // part in the metadata quorum (a voter's Raft driver and controller, or a follower of the log), the
-// broker side kept in step with the metadata image (logs per replica, registration and heartbeats),
-// the gRPC listener (Broker, Admin, Quorum), the metrics endpoint and the background log tasks.
+// broker side kept in step with the metadata image (logs per replica, their roles as leader or
+// follower once caught up, registration and heartbeats), the gRPC listener (Broker, Admin, Replica,
+// Quorum), the metrics endpoint and the background log tasks.
 // stop() asks for a controlled shutdown first, hands the metadata quorum over when this node leads
 // it, then undoes the rest in reverse order.
 import type { Logger } from 'pino';
@@ -14,7 +15,6 @@ import { createMetadataNode, isSingleVoter } from './cluster/metadata-node.js';
 import { ProducerIdBlocks } from './cluster/producer-id-blocks.js';
 import { BrokerCore } from './core/broker-core.js';
 import type { BrokerContext } from './core/broker-context.js';
-import { FetchPurgatory } from './core/fetch-purgatory.js';
 import { TopicManager } from './core/topic-manager.js';
 import {
   LogDirError, lockLogDirs, type LogDirLocks, LogManager, type OfflineLog, descriptorShortage, logDescriptorBudget,
@@ -23,6 +23,8 @@ import {
 } from './log/index.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { QuorumMetrics } from './metrics/quorum-metrics.js';
+import { ReplicationMetrics } from './metrics/replication-metrics.js';
+import { Purgatory, ReplicaManager } from './replication/index.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
 import { startGrpcServer, type GrpcListener } from './rpc/grpc-server.js';
 
@@ -142,10 +144,8 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     logDirs: config.logDirs, logger, onOffline: (log) => onLogOffline(log), ...(descriptorBudget === undefined ? {} : { descriptorBudget }),
   });
   // Logs open with the defaults; the metadata image gives each topic its overrides once applied.
+  // Each starts from its checkpointed high watermark; replication moves it from there.
   logs.loadLogs(() => topicDefaults);
-  // The checkpointed high watermark can trail the log after a crash. Until followers replicate (a
-  // later issue), an append is committed once the leader has it, so everything in a log is.
-  for (const log of logs.allLogs()) log.highWatermark = log.logEndOffset;
   const shortage = descriptorShortage(
     [...logs.allLogs().map((l) => l.numberOfSegments), ...logs.offlineLogs().map(() => 1)], openFileLimit);
   if (shortage) {
@@ -171,30 +171,50 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     leaderChanges: () => node.raft?.leaderChanges ?? 0,
   });
   const advertised = { host: config.advertised.host, port: config.advertised.port };
-  const purgatory = new FetchPurgatory();
+  const purgatory = new Purgatory();
   const topics = new TopicManager({
     nodeId: config.nodeId, logs, defaults: topicDefaults, state: node.state, channel: node.channel,
     defaultReplicationFactor: config.defaultReplicationFactor, requestTimeoutMs: config.quorumRequestTimeoutMs,
     logger: logger.child({ component: 'topics' }),
+    onLogReady: (topic, partition) => replicaManager.logReady(topic, partition),
+  });
+  let brokerEpoch: () => number = () => -1;
+  const replicationMetrics = new ReplicationMetrics(registry, { leaders: () => replicaManager.leaders(), followerLags: () => replicaManager.followerLags() });
+  const replicaManager = new ReplicaManager({
+    nodeId: config.nodeId, clusterId, config, state: node.state, channel: node.channel,
+    logs: { log: (topic, partition) => topics.log(topic, partition), isOffline: (topic, partition) => logs.offlineLog(topic, partition) !== undefined },
+    brokerEpoch: () => brokerEpoch(),
+    wakeConsumers: (topic, partition) => purgatory.wake(topic, partition),
+    observer: replicationMetrics,
+    logger: logger.child({ component: 'replication' }),
   });
   node.state.onChange((image, previous) => {
-    if (isBroker) topics.apply(image, previous);
+    if (isBroker) {
+      topics.apply(image, previous);
+      replicaManager.apply(image);
+    }
     // Fetches parked on a deleted topic answer now (UNKNOWN_TOPIC_OR_PARTITION), not at max_wait_ms.
     for (const old of previous.topics()) {
-      if (!image.topicById(old.topicId)) for (const p of old.partitions) purgatory.onAppend(old.name, p.partition);
+      if (!image.topicById(old.topicId)) for (const p of old.partitions) purgatory.wake(old.name, p.partition);
     }
   });
   const lifecycle = new BrokerLifecycle({
     nodeId: config.nodeId, clusterId, advertised, rack: config.rack, heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
     requestTimeoutMs: config.quorumRequestTimeoutMs, channel: node.channel, state: node.state,
     logger: logger.child({ component: 'lifecycle' }), onFatal, controllerKnown: () => node.quorum.leaderId() !== undefined,
-    // Caught up: the image is current, so directories that do not match it can be judged: those of
-    // topics deleted while this node was away, and strays of another incarnation of a name.
-    onCaughtUp: () => topics.catchUp(node.state.image),
+    // Caught up: the image is current, so directories that do not match it can be judged (those of
+    // topics deleted while this node was away, and strays of another incarnation of a name), and
+    // the replicas take the roles it gives them.
+    onCaughtUp: () => {
+      topics.catchUp(node.state.image);
+      replicaManager.start();
+    },
     offlineReplicas: () => topics.offlineReplicas(),
   });
+  brokerEpoch = () => lifecycle.brokerEpoch;
   onLogOffline = (log) => {
-    purgatory.onAppend(log.topic, log.partition);
+    replicaManager.logOffline(log.topic, log.partition);
+    purgatory.wake(log.topic, log.partition);
     lifecycle.heartbeatSoon();
   };
   // A voter loaded its metadata snapshot before anyone listened: its topics take their configs now.
@@ -211,7 +231,7 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     isActiveController: () => node.controller?.isActive === true,
   });
   const ctx: BrokerContext = {
-    config, nodeId: config.nodeId, clusterId, advertised, topics, purgatory,
+    config, nodeId: config.nodeId, clusterId, advertised, topics, purgatory, replicas: replicaManager,
     producerIds: new ProducerIdBlocks(config.nodeId, lifecycle, node.channel, node.state, config.quorumRequestTimeoutMs),
     controller: node.channel, metadata: node.state, quorum: node.quorum, isBroker, traffic: metrics,
     logger: logger.child({ component: 'requests' }),
@@ -258,6 +278,7 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     retentionCheckMs: config.retentionCheckIntervalMs,
     flushCheckMs: config.flushSchedulerIntervalMs,
     checkpointMs: config.flushCheckpointIntervalMs,
+    highWatermarkCheckpointMs: config.replicaHighWatermarkCheckpointIntervalMs,
     producerIdExpiration: { expirationMs: config.producerIdExpirationMs, checkMs: config.producerIdExpirationCheckIntervalMs },
     // log.cleaner.enable=false: the compaction timer is left at the longest period a timer allows.
     compactionMs: config.cleanerEnable ? Math.max(1, config.cleanerBackoffMs) : MAX_TIMER_MS,
@@ -285,6 +306,8 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
       core.releaseWaitingFetches();
       await grpcServer.stop(options.shutdownGraceMs ?? 5000);
       core.releaseWaitingFetches();
+      // Nothing appends to the logs after this: the fetchers are closed before the logs are.
+      replicaManager.stop();
       node.stop();
       node.state.failAll(new Error('the node is stopping'));
       logs.stopBackgroundTasks();

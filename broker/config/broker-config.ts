@@ -49,6 +49,15 @@ export interface BrokerConfig {
   producerIdExpirationMs: number;
   producerIdExpirationCheckIntervalMs: number;
   messageMaxBytes: number;
+  /** Partition replication (Kafka's replica.* keys). */
+  replicaLagTimeMaxMs: number;
+  replicaFetchWaitMaxMs: number;
+  replicaFetchMinBytes: number;
+  replicaFetchMaxBytes: number;
+  replicaFetchResponseMaxBytes: number;
+  replicaFetchBackoffMs: number;
+  replicaSocketTimeoutMs: number;
+  replicaHighWatermarkCheckpointIntervalMs: number;
   rack: string;
   clusterId: string | undefined;
   /** Topic-level defaults as given (log.retention.ms, ...), for brokerDefaultsToTopicConfig. */
@@ -180,6 +189,14 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
   if (!roles.includes('controller') && isVoter) {
     throw new ConfigError(`node ${nodeId} is in controller.quorum.voters, so process.roles must include controller`, at('process.roles'));
   }
+  // Kafka's own checks: a fetch that waits longer than the lag bound would take followers out of
+  // the ISR while they wait, and a fetch must be allowed to wait before it is given up.
+  if (int('replica.fetch.wait.max.ms') > int('replica.lag.time.max.ms')) {
+    throw new ConfigError(`${int('replica.fetch.wait.max.ms')} is above replica.lag.time.max.ms ${int('replica.lag.time.max.ms')}`, at('replica.fetch.wait.max.ms'));
+  }
+  if (int('replica.socket.timeout.ms') < int('replica.fetch.wait.max.ms')) {
+    throw new ConfigError(`${int('replica.socket.timeout.ms')} is below replica.fetch.wait.max.ms ${int('replica.fetch.wait.max.ms')}`, at('replica.socket.timeout.ms'));
+  }
   const topicDefaults: Record<string, string> = {};
   for (const [key, value] of Object.entries(explicit)) {
     if (BROKER_KEYS[key]?.topicDefault) topicDefaults[key] = value;
@@ -213,6 +230,14 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
     producerIdExpirationMs: int('producer.id.expiration.ms'),
     producerIdExpirationCheckIntervalMs: int('producer.id.expiration.check.interval.ms'),
     messageMaxBytes: int('message.max.bytes'),
+    replicaLagTimeMaxMs: int('replica.lag.time.max.ms'),
+    replicaFetchWaitMaxMs: int('replica.fetch.wait.max.ms'),
+    replicaFetchMinBytes: int('replica.fetch.min.bytes'),
+    replicaFetchMaxBytes: int('replica.fetch.max.bytes'),
+    replicaFetchResponseMaxBytes: int('replica.fetch.response.max.bytes'),
+    replicaFetchBackoffMs: int('replica.fetch.backoff.ms'),
+    replicaSocketTimeoutMs: int('replica.socket.timeout.ms'),
+    replicaHighWatermarkCheckpointIntervalMs: int('replica.high.watermark.checkpoint.interval.ms'),
     rack: get('broker.rack'),
     clusterId: explicit['cluster.id'],
     topicDefaults,

@@ -6,6 +6,7 @@ import { ErrorCode, StraitError } from '../../client/index.js';
 import { parseTopicConfigs, type TopicConfig } from '../log/index.js';
 import { brokerHeartbeat, registerBroker, type BrokerHeartbeatRequest, type BrokerRegistrationRequest } from './controller-brokers.js';
 import { incrementalAlterConfigs, type AlterConfigsResource } from './controller-configs.js';
+import { alterPartition, type AlterPartitionRequest } from './controller-isr.js';
 import { allocateProducerIds } from './controller-producer-ids.js';
 import {
   createPartitions, createTopics, deleteTopics, type CreatePartitionsRequest, type CreateTopicRequest,
@@ -30,11 +31,14 @@ export interface ControllerWrites {
   registerBroker: BrokerRegistrationRequest;
   brokerHeartbeat: BrokerHeartbeatRequest;
   allocateProducerIds: AllocateProducerIdsWrite;
+  /** A partition leader's ISR change (replication: shrink after replica.lag.time.max.ms, expand once caught up). */
+  alterPartition: AlterPartitionRequest;
 }
 export type ControllerOperation = keyof ControllerWrites;
 
-/** The admin writes a node forwards to the controller with ControllerWrite. */
-export const FORWARDED_OPERATIONS: readonly ControllerOperation[] = ['createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs'];
+/** The writes a node forwards to the controller with ControllerWrite: the admin writes, and a
+ * leader's ISR changes. */
+export const FORWARDED_OPERATIONS: readonly ControllerOperation[] = ['createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs', 'alterPartition'];
 
 export interface DecisionContext {
   /** The controller's topic defaults, against which topic overrides are validated. */
@@ -86,6 +90,10 @@ export function decisionFor<O extends ControllerOperation>(operation: O, request
     case 'allocateProducerIds': {
       const r = request as AllocateProducerIdsWrite;
       return (image) => allocateProducerIds(image, r.brokerId, r.brokerEpoch);
+    }
+    case 'alterPartition': {
+      const r = request as AlterPartitionRequest;
+      return (image) => alterPartition(image, r);
     }
     default:
       throw new StraitError(ErrorCode.INVALID_REQUEST, `unknown controller operation ${String(operation)}`);

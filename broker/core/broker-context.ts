@@ -1,5 +1,5 @@
 // What every request handler may use: this node's identity and settings, the topics and their logs,
-// the fetch purgatory, producer ids, the way to the active controller, the cluster view, and the
+// the fetch purgatory, the replicas, producer ids, the way to the active controller, the cluster view, and the
 // traffic counters. Built once per node.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -7,7 +7,7 @@ import type { ControllerChannel } from '../controller/index.js';
 import type { ProducerIdBlocks } from '../cluster/producer-id-blocks.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { QuorumView } from '../quorum/quorum-view.js';
-import type { FetchPurgatory } from './fetch-purgatory.js';
+import type { Purgatory, ReplicaManager } from '../replication/index.js';
 import type { TopicManager } from './topic-manager.js';
 
 /** Traffic counters the handlers report to; the metrics module implements it. */
@@ -23,7 +23,10 @@ export interface BrokerContext {
   /** The address clients are given; its port is filled in once the listener is bound (port 0). */
   readonly advertised: { host: string; port: number };
   readonly topics: TopicManager;
-  readonly purgatory: FetchPurgatory;
+  /** Consumer fetches waiting for records below the high watermark. */
+  readonly purgatory: Purgatory;
+  /** This node's replicas: leaderships (produce, acks=all, high watermarks) and follower fetching. */
+  readonly replicas: ReplicaManager;
   readonly producerIds: ProducerIdBlocks;
   /** Admin writes and broker lifecycle calls to the active controller. */
   readonly controller: ControllerChannel;

@@ -1,6 +1,7 @@
 // The broker's protocol-agnostic face: typed request in, typed response out. The gRPC adapter in
 // broker/rpc/ calls this, and so could a Kafka-wire listener later.
 import type { wire } from '../../client/index.js';
+import type { EncodedReplicaFetchResponse } from '../replication/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { handleDescribeConfigs, handleIncrementalAlterConfigs } from './config-handlers.js';
 import { handleFetch } from './fetch-handler.js';
@@ -57,8 +58,14 @@ export class BrokerCore {
     return handleDescribeCluster(this.ctx);
   }
 
-  /** Answers every parked fetch now (shutdown). */
+  /** Answers every parked fetch now, consumers' and followers' (shutdown). */
   releaseWaitingFetches(): void {
     this.ctx.purgatory.expireAll();
+    this.ctx.replicas.releaseWaitingFetches();
+  }
+
+  /** The leader's side of a follower's fetch (the Replica service). */
+  replicaFetch(req: wire.ReplicaFetchRequest__Output, signal?: AbortSignal): Promise<EncodedReplicaFetchResponse> {
+    return this.ctx.replicas.replicaFetch(req, signal);
   }
 }

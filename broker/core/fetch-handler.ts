@@ -1,9 +1,11 @@
-// Fetch with long-poll: read every requested partition (capped at the high watermark for consumers,
-// within max_bytes and partition_max_bytes, the first batch always whole so a consumer progresses);
+// Fetch with long-poll, for consumers: read every requested partition below its high watermark
+// (within max_bytes and partition_max_bytes, the first batch always whole so a consumer progresses);
 // answer at once when min_bytes are there or a partition failed, otherwise wait in the purgatory
-// until appends make min_bytes available or max_wait_ms passes. Bytes come straight from the log.
+// until the high watermark moves enough bytes in or max_wait_ms passes. Bytes come straight from the
+// log. Followers fetch through the Replica service (replication/), which reads to the log end.
 import { ErrorCode, StraitError, MAX_GRPC_MESSAGE_BYTES, type wire } from '../../client/index.js';
 import type { PartitionLog } from '../log/index.js';
+import type { PartitionLeader } from '../replication/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
@@ -19,6 +21,8 @@ interface PartitionFetch {
   maxBytes: number;
   currentLeaderEpoch: number | undefined;
   response: wire.FetchablePartitionResponse;
+  /** This node's leadership the last read went by (a waiting fetch answers once it ends). */
+  leader: PartitionLeader | undefined;
 }
 
 interface ReadOutcome {
@@ -54,26 +58,29 @@ function fetchPlan(ctx: BrokerContext, req: wire.FetchRequest__Output): { plan: 
         maxBytes: Number.isInteger(p?.partitionMaxBytes) && p.partitionMaxBytes > 0 ? p.partitionMaxBytes : MAX_FETCH_BYTES,
         currentLeaderEpoch: p?.currentLeaderEpoch,
         response,
+        leader: undefined,
       });
     }
   }
   return { plan, topics };
 }
 
-function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog | undefined, limit: number, consumer: boolean, first: boolean): number {
+function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog | undefined, limit: number, first: boolean): number {
   const r = f.response;
   r.records = EMPTY;
   r.errorCode = ErrorCode.NONE;
   try {
     // Consumers read only from the leader: NOT_LEADER_OR_FOLLOWER / leader-epoch fencing otherwise.
-    ctx.topics.leaderLog(f.topic, f.partition, f.currentLeaderEpoch);
+    f.leader = undefined;
+    const { leaderEpoch } = ctx.topics.leaderLog(f.topic, f.partition, f.currentLeaderEpoch);
+    f.leader = ctx.replicas.leaderOf(f.topic, f.partition, leaderEpoch);
     if (!log) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Partition ${f.topic}-${f.partition} does not exist`);
     r.highWatermark = log.highWatermark;
     r.lastStableOffset = log.highWatermark;
     r.logStartOffset = log.logStartOffset;
     if (!Number.isSafeInteger(f.fetchOffset)) throw new StraitError(ErrorCode.OFFSET_OUT_OF_RANGE, `Fetch offset ${f.fetchOffset} is not valid`);
     if (limit <= 0) return 0;
-    const read = log.read(f.fetchOffset, limit, consumer ? { maxOffset: log.highWatermark, minOneBatch: first } : { minOneBatch: first });
+    const read = log.read(f.fetchOffset, limit, { maxOffset: log.highWatermark, minOneBatch: first });
     r.records = read.records;
     return read.records.length;
   } catch (err) {
@@ -87,14 +94,12 @@ function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog 
 export class FetchOperation {
   private readonly plan: PartitionFetch[];
   private readonly topics: wire.FetchableTopicResponse[];
-  private readonly consumer: boolean;
   private readonly maxBytes: number;
   readonly minBytes: number;
   readonly maxWaitMs: number;
 
   constructor(private readonly ctx: BrokerContext, private readonly req: wire.FetchRequest__Output) {
     ({ plan: this.plan, topics: this.topics } = fetchPlan(ctx, req));
-    this.consumer = !(Number.isInteger(req.replicaId) && req.replicaId >= 0);
     this.maxBytes = Number.isInteger(req.maxBytes) && req.maxBytes > 0 ? Math.min(req.maxBytes, MAX_FETCH_BYTES) : MAX_FETCH_BYTES;
     this.minBytes = Number.isInteger(req.minBytes) && req.minBytes > 0 ? req.minBytes : 0;
     this.maxWaitMs = Number.isInteger(req.maxWaitMs) && req.maxWaitMs > 0 ? Math.min(req.maxWaitMs, MAX_WAIT_MS) : 0;
@@ -108,6 +113,11 @@ export class FetchOperation {
     return this.plan.map((f) => this.ctx.topics.log(f.topic, f.partition));
   }
 
+  /** A leadership the last read went by has ended since. */
+  leadershipEnded(): boolean {
+    return this.plan.some((f) => f.leader !== undefined && !f.leader.isActive);
+  }
+
   /** Reads every partition again; returns the bytes gathered and whether any partition failed. */
   read(logs: (PartitionLog | undefined)[]): ReadOutcome {
     let remaining = this.maxBytes;
@@ -115,7 +125,7 @@ export class FetchOperation {
     let failed = false;
     for (let i = 0; i < this.plan.length; i++) {
       const f = this.plan[i]!;
-      const n = readPartition(this.ctx, f, logs[i], Math.min(f.maxBytes, remaining), this.consumer, bytes === 0);
+      const n = readPartition(this.ctx, f, logs[i], Math.min(f.maxBytes, remaining), bytes === 0);
       if (n < 0) {
         failed = true;
         continue;
@@ -145,17 +155,14 @@ export function handleFetch(ctx: BrokerContext, req: wire.FetchRequest__Output, 
     return Promise.resolve(op.response());
   }
   return new Promise<wire.FetchResponse>((resolve) => {
-    // Log sizes at the last read: growth since then estimates the new bytes without reading them.
-    let sizes = logs.map((l) => l?.sizeInBytes ?? 0);
-    let gathered = first.bytes;
+    // High watermarks at the last read: a consumer sees nothing new until one moves.
+    let highWatermarks = logs.map((l) => l?.highWatermark ?? 0);
     const cancel = ctx.purgatory.watch({
       tryComplete: () => {
-        let estimate = gathered;
-        for (let i = 0; i < logs.length; i++) estimate += Math.max(0, (logs[i]?.sizeInBytes ?? 0) - sizes[i]!);
-        // A partition created or deleted since the last read changes the answer: read again.
+        // A partition created or deleted since the last read changes the answer too: read again.
         const current = op.logs();
-        const changed = current.some((l, i) => l !== logs[i]);
-        if (estimate < op.minBytes && !changed) return false;
+        const changed = op.leadershipEnded() || current.some((l, i) => l !== logs[i] || (l?.highWatermark ?? 0) !== highWatermarks[i]);
+        if (!changed) return false;
         logs = current;
         const outcome = op.read(logs);
         if (outcome.failed || outcome.bytes >= op.minBytes) {
@@ -163,8 +170,7 @@ export function handleFetch(ctx: BrokerContext, req: wire.FetchRequest__Output, 
           resolve(op.response());
           return true;
         }
-        sizes = logs.map((l) => l?.sizeInBytes ?? 0);
-        gathered = outcome.bytes;
+        highWatermarks = logs.map((l) => l?.highWatermark ?? 0);
         return false;
       },
       expire: () => {

@@ -13,12 +13,21 @@ export const MAX_TIMESTAMP = -3;
 function lookup(ctx: BrokerContext, topic: string, partition: number, timestamp: unknown, leaderEpoch: number | undefined): wire.ListOffsetsPartitionResponse {
   try {
     const { log, leaderEpoch: LEADER_EPOCH } = ctx.topics.leaderLog(topic, partition, leaderEpoch);
+    const leader = ctx.replicas.leaderOf(topic, partition, LEADER_EPOCH);
     if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < MAX_TIMESTAMP) {
       throw new StraitError(ErrorCode.INVALID_REQUEST, `timestamp ${String(timestamp)} is not valid`);
     }
     const found = (offset: number, ts: number, epoch: number): wire.ListOffsetsPartitionResponse =>
       ({ partition, errorCode: ErrorCode.NONE, timestamp: ts, offset, leaderEpoch: epoch });
-    if (timestamp === LATEST_TIMESTAMP) return found(log.highWatermark, -1, LEADER_EPOCH);
+    if (timestamp === LATEST_TIMESTAMP) {
+      // KIP-207: a new leader whose high watermark is still below the start of its epoch would answer
+      // an end lower than its predecessor may have; Kafka answers OFFSET_NOT_AVAILABLE (retriable).
+      if (log.highWatermark < leader.state.epochStartOffset) {
+        throw new StraitError(ErrorCode.OFFSET_NOT_AVAILABLE,
+          `The high watermark ${log.highWatermark} of ${topic}-${partition} has not reached the start ${leader.state.epochStartOffset} of leader epoch ${LEADER_EPOCH}`);
+      }
+      return found(log.highWatermark, -1, LEADER_EPOCH);
+    }
     if (timestamp === EARLIEST_TIMESTAMP) return found(log.logStartOffset, -1, LEADER_EPOCH);
     const hit = log.offsetForTimestamp(timestamp);
     if (!hit || hit.offset >= log.highWatermark) return found(-1, -1, -1);

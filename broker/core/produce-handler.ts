@@ -1,12 +1,19 @@
 // Produce: validate acks and topics, append each partition's batches as leader, answer per partition.
 // Record bytes go from the request straight to PartitionLog.appendAsLeader; nothing is decoded here.
-import { ErrorCode, StraitError, BATCH_LENGTH, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, type wire } from '../../client/index.js';
+// acks=1 answers after the local append, acks=0 is never answered by the client's wait; acks=all is
+// refused with NOT_ENOUGH_REPLICAS (nothing written) while the effective ISR is below
+// min.insync.replicas, and otherwise answers once the high watermark passes the batch (or with
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT at the request's timeout_ms, or
+// NOT_LEADER_OR_FOLLOWER when the leadership moves first: see replication/delayed-produce.ts).
+import { ErrorCode, StraitError, BATCH_LENGTH, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, errorName, type wire } from '../../client/index.js';
 import { validateTopicName } from '../log/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
-/** Single node: the ISR is this node alone. */
-const ISR_SIZE = 1;
+/** Holds an acks=all partition's place in the answer until its wait is over (never sent). */
+const AWAITING_REPLICATION: wire.PartitionProduceResponse = Object.freeze({
+  partition: -1, errorCode: ErrorCode.REQUEST_TIMED_OUT, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: '',
+});
 
 function failed(partition: number, err: unknown): wire.PartitionProduceResponse {
   const { errorCode, errorMessage } = errorFields(err);
@@ -36,7 +43,9 @@ export async function handleProduce(ctx: BrokerContext, req: wire.ProduceRequest
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
   const acks = req.acks;
   const badAcks = acks !== 0 && acks !== 1 && acks !== -1;
+  const timeoutMs = Number.isSafeInteger(req.timeoutMs) && req.timeoutMs > 0 ? req.timeoutMs : 0;
   const topics: wire.TopicProduceResponse[] = [];
+  const waiting: Promise<void>[] = [];
   for (const topic of req.topics) {
     const partitions: wire.PartitionProduceResponse[] = [];
     const name = typeof topic?.name === 'string' ? topic.name : '';
@@ -61,28 +70,38 @@ export async function handleProduce(ctx: BrokerContext, req: wire.ProduceRequest
         partitions.push(failed(partition, topicError));
         continue;
       }
-      partitions.push(appendPartition(ctx, name, partition, acks, data?.records));
+      const slot = partitions.length;
+      const appended = appendPartition(ctx, name, partition, acks, timeoutMs, data?.records);
+      if (appended instanceof Promise) {
+        partitions.push(AWAITING_REPLICATION);
+        waiting.push(appended.then((answer) => { partitions[slot] = answer; }));
+      } else {
+        partitions.push(appended);
+      }
     }
   }
+  // acks=all: the request is answered once every partition's wait is over (Kafka's DelayedProduce).
+  await Promise.all(waiting);
   return { correlationId: req.correlationId, topics, throttleTimeMs: 0 };
 }
 
-function appendPartition(ctx: BrokerContext, topic: string, partition: number, acks: number, records: unknown): wire.PartitionProduceResponse {
+/** The partition's answer, or (acks=all, appended) a promise of it once replicated. Never rejects. */
+function appendPartition(
+  ctx: BrokerContext, topic: string, partition: number, acks: number, timeoutMs: number, records: unknown,
+): wire.PartitionProduceResponse | Promise<wire.PartitionProduceResponse> {
   try {
     if (!Buffer.isBuffer(records)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'records must be bytes');
     if (records.length === 0) throw new StraitError(ErrorCode.CORRUPT_MESSAGE, 'records hold no record batch');
     checkOneBatch(records);
     const { log, leaderEpoch } = ctx.topics.leaderLog(topic, partition);
-    if (acks === -1 && log.config.minInsyncReplicas > ISR_SIZE) {
-      throw new StraitError(ErrorCode.NOT_ENOUGH_REPLICAS,
-        `min.insync.replicas is ${log.config.minInsyncReplicas} but the ISR of ${topic}-${partition} has ${ISR_SIZE} replica`);
-    }
+    const leader = ctx.replicas.leaderOf(topic, partition, leaderEpoch);
+    if (acks === -1) leader.checkEnoughReplicas();
     const result = log.appendAsLeader(records, leaderEpoch);
     if (!result.duplicate) {
       ctx.traffic.produced(topic, result.recordCount, records.length);
-      ctx.purgatory.onAppend(topic, partition);
+      leader.appended();
     }
-    return {
+    const answer: wire.PartitionProduceResponse = {
       partition,
       errorCode: ErrorCode.NONE,
       baseOffset: result.firstOffset,
@@ -90,6 +109,11 @@ function appendPartition(ctx: BrokerContext, topic: string, partition: number, a
       logStartOffset: result.logStartOffset,
       errorMessage: '',
     };
+    if (acks !== -1) return answer;
+    // A duplicate waits too: its first copy may not be replicated yet (a retry after a failover).
+    return leader.awaitReplication(result.lastOffset + 1, timeoutMs).then((code) => code === ErrorCode.NONE ? answer : failed(partition,
+      new StraitError(code, `${errorName(code)}: ${topic}-${partition} offsets ${result.firstOffset}..${result.lastOffset} `
+        + `(high watermark ${log.highWatermark}, min.insync.replicas ${log.config.minInsyncReplicas})`)));
   } catch (err) {
     if (isUnexpected(err)) ctx.logger.error({ err, topic, partition }, 'produce: append failed');
     return failed(partition, err);

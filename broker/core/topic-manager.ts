@@ -37,6 +37,9 @@ export interface TopicManagerOptions {
   /** How long an auto-create waits for the controller. */
   requestTimeoutMs: number;
   logger: Logger;
+  /** A partition's log became usable after the image named it (created, or an older directory
+   * claimed): replication can take the partition's role now. */
+  onLogReady?: (topic: string, partition: number) => void;
 }
 
 /** The metadata log's own name (its directory sits beside the partition logs): no topic may take it. */
@@ -146,7 +149,11 @@ export class TopicManager {
   private leaderLogOf(topic: TopicImage, partition: number): PartitionLog {
     const { logs, nodeId } = this.options;
     const where = `${topic.name}-${partition}`;
-    if (!logs.getLog(topic.name, partition)) return logs.createLog(topic.name, partition, this.configOf(topic.name), topic.topicId);
+    if (!logs.getLog(topic.name, partition)) {
+      const created = logs.createLog(topic.name, partition, this.configOf(topic.name), topic.topicId);
+      this.options.onLogReady?.(topic.name, partition);
+      return created;
+    }
     const log = this.usableLog(topic, partition);
     if (log) return log;
     // Only until this broker has caught up: then the directory is claimed or removed as a stray.
@@ -238,6 +245,7 @@ export class TopicManager {
         try {
           logs.assignTopicId(topic.name, p.partition, topic.topicId);
           logger.info({ topic: topic.name, partition: p.partition, topicId: topic.topicId }, 'an older partition directory without a topic id takes the metadata\'s');
+          this.options.onLogReady?.(topic.name, p.partition);
         } catch (err) {
           logger.error({ err, topic: topic.name, partition: p.partition }, 'could not record the topic id of a partition directory');
           continue;
@@ -280,6 +288,7 @@ export class TopicManager {
     if (logs.getLog(topic.name, partition) || logs.offlineLog(topic.name, partition)) return;
     try {
       logs.createLog(topic.name, partition, this.configOf(topic.name), topic.topicId);
+      this.options.onLogReady?.(topic.name, partition);
     } catch (err) {
       if (!(err instanceof StraitError && err.code === ErrorCode.KAFKA_STORAGE_ERROR)) {
         logger.error({ err, topic: topic.name, partition }, 'could not create a partition log');

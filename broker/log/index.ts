@@ -1,6 +1,6 @@
 // Public face of the storage engine (DESIGN §5): the other layers of the broker import only this.
 export type {
-  AppendResult, EpochEndOffset, PartitionLog, ReadOptions, ReadResult, TimestampOffset,
+  AppendResult, EpochEndOffset, LocatedRead, PartitionLog, ReadOptions, ReadResult, TimestampOffset,
 } from './log-types.js';
 export {
   Log, type LogOpenOptions, LATEST_TIMESTAMP, EARLIEST_TIMESTAMP, MAX_TIMESTAMP_QUERY,

@@ -54,6 +54,8 @@ export interface BackgroundIntervals {
   flushCheckMs?: number;
   /** log.flush.offset.checkpoint.interval.ms */
   checkpointMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms: the high watermarks alone, more often. */
+  highWatermarkCheckpointMs?: number;
   /** producer.id.expiration.ms, checked every producer.id.expiration.check.interval.ms */
   producerIdExpiration?: { expirationMs: number; checkMs: number };
 }
@@ -310,6 +312,20 @@ export class LogManager {
     this.eachLog('flush', (log) => (log.flushIfDue() ? 1 : 0));
   }
 
+  /** Writes each data dir's replication-offset-checkpoint (Kafka's high-watermark checkpoint, on
+   * replica.high.watermark.checkpoint.interval.ms): a restart resumes from these. */
+  checkpointHighWatermarks(): void {
+    for (const logDir of this.logDirs) {
+      const hws: TopicPartitionOffset[] = [];
+      for (const [log, home] of this.homeOf) if (home === logDir) hws.push({ topic: log.topic, partition: log.partition, offset: log.highWatermark });
+      try {
+        writeOffsetCheckpoint(path.join(logDir, REPLICATION_CHECKPOINT), hws);
+      } catch (err) {
+        this.logger.error({ logDir, err: (err as Error).message }, 'could not write the high-watermark checkpoint');
+      }
+    }
+  }
+
   /** Writes each data dir's recovery points and high watermarks. */
   checkpoint(): void {
     for (const logDir of this.logDirs) {
@@ -341,6 +357,7 @@ export class LogManager {
     every(intervals.compactionMs ?? 15_000, () => this.runCompaction());
     every(intervals.flushCheckMs ?? 1_000, () => this.flushDirty());
     every(intervals.checkpointMs ?? 60_000, () => this.checkpoint());
+    every(intervals.highWatermarkCheckpointMs ?? 5_000, () => this.checkpointHighWatermarks());
     const expiry = intervals.producerIdExpiration ?? { expirationMs: 86_400_000, checkMs: 600_000 };
     every(expiry.checkMs, () => this.removeExpiredProducers(expiry.expirationMs));
   }

@@ -14,7 +14,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { loadSegments } from './log-loader.js';
 import { retentionDeletableCount } from './log-retention.js';
 import type {
-  AppendResult, EpochEndOffset, PartitionLog, ReadOptions, ReadResult, TimestampOffset,
+  AppendResult, EpochEndOffset, LocatedRead, PartitionLog, ReadOptions, ReadResult, TimestampOffset,
 } from './log-types.js';
 import { ProducerStateManager } from './producer-state.js';
 import { type BatchSummary, LogSegment } from './segment.js';
@@ -219,6 +219,14 @@ export class Log implements PartitionLog {
   }
 
   read(offset: number, maxBytes: number, options: ReadOptions): ReadResult {
+    const located = this.locate(offset, maxBytes, options);
+    if (located.length === 0) return { records: EMPTY, firstOffset: located.firstOffset };
+    const buf = Buffer.allocUnsafe(located.length);
+    const whole = located.readInto(buf, 0);
+    return { records: whole === buf.length ? buf : buf.subarray(0, whole), firstOffset: located.firstOffset };
+  }
+
+  locate(offset: number, maxBytes: number, options: ReadOptions): LocatedRead {
     this.ensureOpen();
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
       throw new StraitError(ErrorCode.INVALID_FETCH_SIZE, `max bytes ${maxBytes} is not a non-negative integer`);
@@ -231,17 +239,19 @@ export class Log implements PartitionLog {
         `offset ${offset} is outside [${this.startOffset}, ${this.endOffset}] of ${this.topic}-${this.partition}`);
     }
     const limit = Math.min(options.maxOffset ?? this.endOffset, this.endOffset);
-    const empty = { records: EMPTY, firstOffset: offset };
+    const empty: LocatedRead = { firstOffset: offset, length: 0, readInto: () => 0 };
     if (offset >= limit) return empty;
     try {
-      return this.readFrom(offset, maxBytes, limit, options.minOneBatch) ?? empty;
+      return this.locateFrom(offset, maxBytes, limit, options.minOneBatch) ?? empty;
     } catch (err) {
       // The files changed under us (disk fault, outside interference): the partition's storage is bad.
       throw this.storageError(`read at ${offset}`, err);
     }
   }
 
-  private readFrom(offset: number, maxBytes: number, limit: number, minOneBatch: boolean): ReadResult | undefined {
+  /** One segment's run of bytes from the batch holding offset: whole batches up to maxBytes (the
+   * first one whole even past it with minOneBatch), none at or past limit. */
+  private locateFrom(offset: number, maxBytes: number, limit: number, minOneBatch: boolean): LocatedRead | undefined {
     for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       const first = segment.findBatch(offset);
@@ -252,14 +262,23 @@ export class Log implements PartitionLog {
         if (!minOneBatch) return undefined;
         length = first.size;
       }
-      const buf = segment.read(first.position, length);
-      let end = 0;
-      while (end + LOG_OVERHEAD <= buf.length) {
-        const size = LOG_OVERHEAD + buf.readInt32BE(end + BATCH_LENGTH);
-        if (end + size > buf.length || readInt64(buf, end + BASE_OFFSET) >= limit) break;
-        end += size;
-      }
-      return { records: end === buf.length ? buf : buf.subarray(0, end), firstOffset: first.baseOffset };
+      const readInto = (target: Buffer, at: number): number => {
+        let read: number;
+        try {
+          read = segment.readInto(first.position, length, target, at);
+        } catch (err) {
+          throw this.storageError(`read at ${offset}`, err);
+        }
+        // Whole batches below the limit only: the length may end inside a batch.
+        let end = 0;
+        while (end + LOG_OVERHEAD <= read) {
+          const size = LOG_OVERHEAD + target.readInt32BE(at + end + BATCH_LENGTH);
+          if (end + size > read || readInt64(target, at + end + BASE_OFFSET) >= limit) break;
+          end += size;
+        }
+        return end;
+      };
+      return { firstOffset: first.baseOffset, length, readInto };
     }
     return undefined;
   }
@@ -295,6 +314,11 @@ export class Log implements PartitionLog {
     return this.epochCache.endOffsetFor(epoch, this.endOffset);
   }
 
+  assignEpochStartOffset(epoch: number, startOffset: number): void {
+    this.ensureOpen();
+    this.epochCache.assign(epoch, startOffset);
+  }
+
   /** The leader epoch history, oldest first. */
   epochEntries(): Array<{ epoch: number; startOffset: number }> {
     return this.epochCache.all();
@@ -303,7 +327,12 @@ export class Log implements PartitionLog {
   truncateTo(offset: number): void {
     this.ensureOpen();
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`cannot truncate to offset ${offset}`);
-    if (offset >= this.endOffset) return;
+    if (offset >= this.endOffset) {
+      // Nothing to cut, but an epoch this replica started as leader at its log end, without
+      // appending in it, contradicts the new leader's history: forget it (as Kafka's truncateTo).
+      this.epochCache.truncateFromEnd(this.endOffset);
+      return;
+    }
     if (offset < this.segments[0]!.baseOffset) {
       this.truncateFullyAndStartAt(offset);
       return;

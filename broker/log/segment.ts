@@ -248,15 +248,22 @@ export class LogSegment {
 
   /** One read of [position, position + length) into a new Buffer. */
   read(position: number, length: number): Buffer {
-    const want = Math.max(0, Math.min(length, this.fileSize - position));
-    const buf = Buffer.allocUnsafe(want);
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.fileSize - position)));
+    const done = this.readInto(position, buf.length, buf, 0);
+    return done === buf.length ? buf : buf.subarray(0, done);
+  }
+
+  /** Reads [position, position + length) into target at `at` (no buffer of its own); returns the
+   * bytes read, fewer only at the end of the file. */
+  readInto(position: number, length: number, target: Buffer, at: number): number {
+    const want = Math.max(0, Math.min(length, this.fileSize - position, target.length - at));
     let done = 0;
     while (done < want) {
-      const n = fs.readSync(this.fd, buf, done, want - done, position + done);
+      const n = fs.readSync(this.fd, target, at + done, want - done, position + done);
       if (n === 0) break;
       done += n;
     }
-    return done === want ? buf : buf.subarray(0, done);
+    return done;
   }
 
   /** The first batch whose last offset is >= offset, or undefined when the segment has none. */

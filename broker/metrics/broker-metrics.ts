@@ -38,7 +38,6 @@ export class BrokerMetrics implements TrafficObserver {
       name: 'strait_broker_partitions', help: 'Partitions hosted by this node', registers,
       collect() { let n = 0; for (const _ of source.logs()) n++; this.set(n); },
     });
-    new Gauge({ name: 'strait_broker_under_replicated_partitions', help: 'Partitions whose ISR is smaller than their replica set', registers, collect() { this.set(0); } });
     new Gauge({ name: 'strait_broker_offline_partitions', help: 'Partitions without a leader (no replica that can lead has a usable log)', registers, collect() { this.set(source.offlinePartitions()); } });
     new Gauge({ name: 'strait_broker_offline_replicas', help: 'Partitions whose log is offline on this node (could not be opened or written; until restart)', registers, collect() { this.set(source.offlineReplicas()); } });
     new Gauge({ name: 'strait_broker_active_controller', help: '1 when this node is the active controller', registers, collect() { this.set(source.isActiveController() ? 1 : 0); } });
@@ -53,6 +52,7 @@ export class BrokerMetrics implements TrafficObserver {
     };
     perPartition('strait_log_size_bytes', 'Bytes on disk of a partition log', (l) => l.sizeInBytes);
     perPartition('strait_log_end_offset', 'Next offset to be written', (l) => l.logEndOffset);
+    perPartition('strait_log_high_watermark', 'Offsets below this are committed: on every replica of the ISR (consumers read below it)', (l) => l.highWatermark);
     perPartition('strait_log_start_offset', 'First offset still in the log', (l) => l.logStartOffset);
   }
 

@@ -1,5 +1,6 @@
-// The node's gRPC server: Broker, Admin and Quorum services, server reflection, large message limits and
-// raised HTTP/2 windows (see http2-window.ts). One server per node, bound on every listener address.
+// The node's gRPC server: Broker, Admin, Replica and Quorum services, server reflection, large message
+// limits and raised HTTP/2 windows (see http2-window.ts). One server per node, bound on every listener
+// address.
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import { adminHandlers } from './admin-service.js';
 import { brokerHandlers } from './broker-service.js';
 import { RequestTracker, type RpcObserver } from './call-adapters.js';
 import { quorumHandlers, type QuorumServiceDeps } from './quorum-service.js';
+import { replicaHandlers, replicaServiceDefinition } from './replica-service.js';
 import { raiseServerFlowControlWindow } from './http2-window.js';
 import { withTolerantDeserializers } from './tolerant-deserializer.js';
 
@@ -41,6 +43,7 @@ export async function startGrpcServer(options: {
   const deps = { observer: options.observer, logger: options.logger, tracker };
   server.addService(withTolerantDeserializers(proto.strait.v1.Broker.service), brokerHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
+  server.addService(withTolerantDeserializers(replicaServiceDefinition(proto.strait.v1.Replica.service)), replicaHandlers(options.core, deps));
   if (options.quorum) server.addService(withTolerantDeserializers(quorumService().service), quorumHandlers(options.quorum, deps));
   new ReflectionService(definition).addToServer(server);
   const ports: number[] = [];

@@ -17,6 +17,8 @@ const OPTIONS = {
   'if-not-exists': { type: 'boolean' },
   'if-exists': { type: 'boolean' },
   'exclude-internal': { type: 'boolean' },
+  'under-replicated-partitions': { type: 'boolean' },
+  'unavailable-partitions': { type: 'boolean' },
 } as const;
 
 const ACTIONS = ['create', 'list', 'describe', 'delete', 'alter'] as const;
@@ -52,6 +54,12 @@ export async function runTopics(argv: string[], out: NodeJS.WritableStream = pro
         const names = topic ? [topic] : (await admin.listTopics({ includeInternal: !flag(values, 'exclude-internal') })).sort();
         if (names.length === 0) return 0;
         const descriptions = await admin.describeTopics(names);
+        const filter = partitionFilter(flag(values, 'under-replicated-partitions'), flag(values, 'unavailable-partitions'));
+        if (filter) {
+          // Kafka's layout with a partition filter: only the partitions that match, no topic lines.
+          for (const d of descriptions) out.write(partitionLines(d, filter).join(''));
+          return 0;
+        }
         const configs = await admin.describeConfigs(names.map((name) => ({ type: 'topic' as const, name })));
         for (const d of descriptions) {
           const overrides = (configs.find((r) => r.name === d.name)?.configs ?? [])
@@ -88,20 +96,32 @@ export async function runTopics(argv: string[], out: NodeJS.WritableStream = pro
   }
 }
 
+type PartitionDescription = TopicDescription['partitions'][number];
+
+/** --under-replicated-partitions (an ISR smaller than the replicas) and --unavailable-partitions (no
+ * leader), as kafka-topics.sh filters: a partition matching either is shown. */
+export function partitionFilter(underReplicated: boolean, unavailable: boolean): ((p: PartitionDescription) => boolean) | undefined {
+  if (!underReplicated && !unavailable) return undefined;
+  return (p) => (underReplicated && p.isr.length < p.replicas.length) || (unavailable && p.leaderId < 0);
+}
+
+/** One tab-indented line per partition (those `keep` accepts), in partition order. */
+export function partitionLines(d: TopicDescription, keep: (p: PartitionDescription) => boolean = () => true): string[] {
+  return [...d.partitions]
+    .sort((a, b) => a.partition - b.partition)
+    .filter(keep)
+    .map((p) => {
+      const leader = p.leaderId < 0 ? 'none' : String(p.leaderId);
+      const offline = p.offlineReplicas.length > 0 ? `\tOffline: ${p.offlineReplicas.join(',')}` : '';
+      return `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${offline}\n`;
+    });
+}
+
 /** Kafka's layout: a topic line, then one tab-indented line per partition. */
 export function describeTopic(d: TopicDescription, overrides: string[]): string {
   const rf = d.partitions[0]?.replicas.length ?? 0;
-  const lines = [
-    `Topic: ${d.name}\tTopicId: ${d.topicId}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${overrides.join(',')}`,
-    ...[...d.partitions]
-      .sort((a, b) => a.partition - b.partition)
-      .map((p) => {
-        const leader = p.leaderId < 0 ? 'none' : String(p.leaderId);
-        const offline = p.offlineReplicas.length > 0 ? `\tOffline: ${p.offlineReplicas.join(',')}` : '';
-        return `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${offline}`;
-      }),
-  ];
-  return lines.join('\n') + '\n';
+  return `Topic: ${d.name}\tTopicId: ${d.topicId}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${overrides.join(',')}\n`
+    + partitionLines(d).join('');
 }
 
 export const topicsCommand: CliCommand = {
@@ -112,7 +132,7 @@ export const topicsCommand: CliCommand = {
     usage: [
       'topics --bootstrap-server H:P --create --topic T [--partitions N] [--replication-factor N] [--config k=v ...] [--if-not-exists]',
       'topics --bootstrap-server H:P --list [--exclude-internal]',
-      'topics --bootstrap-server H:P --describe [--topic T] [--exclude-internal]',
+      'topics --bootstrap-server H:P --describe [--topic T] [--exclude-internal] [--under-replicated-partitions] [--unavailable-partitions]',
       'topics --bootstrap-server H:P --alter --topic T [--partitions N] [--config k=v ...]',
       'topics --bootstrap-server H:P --delete --topic T [--if-exists]',
     ],
@@ -130,6 +150,8 @@ export const topicsCommand: CliCommand = {
       ['--if-not-exists', 'create: do nothing if the topic exists'],
       ['--if-exists', 'delete: do nothing if the topic does not exist'],
       ['--exclude-internal', 'list, describe: leave out internal topics'],
+      ['--under-replicated-partitions', 'describe: only partitions whose ISR is smaller than their replicas (no topic lines)'],
+      ['--unavailable-partitions', 'describe: only partitions without a leader (no topic lines)'],
     ],
     notes: ['Exactly one of --create, --list, --describe, --alter, --delete.'],
   },

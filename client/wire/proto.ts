@@ -8,9 +8,10 @@ import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as BrokerProto } from './generated/broker.js';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 import type { ProtoGrpcType as QuorumProto } from './generated/quorum.js';
+import type { ProtoGrpcType as ReplicaProto } from './generated/replica.js';
 
 /** Every service and message constructor of proto/*.proto, as grpc-js loads them. */
-export type StraitProto = BrokerProto & AdminProto & QuorumProto;
+export type StraitProto = BrokerProto & AdminProto & QuorumProto & ReplicaProto;
 
 const require = createRequire(import.meta.url);
 const jsonOptions = require('./proto-options.json') as Record<string, unknown>;
@@ -29,7 +30,7 @@ export function protoDir(): string {
   return path.resolve(here, up);
 }
 
-export const PROTO_FILES = ['common.proto', 'broker.proto', 'admin.proto', 'quorum.proto'] as const;
+export const PROTO_FILES = ['common.proto', 'broker.proto', 'admin.proto', 'quorum.proto', 'replica.proto'] as const;
 
 let cached: { definition: protoLoader.PackageDefinition; proto: StraitProto } | undefined;
 

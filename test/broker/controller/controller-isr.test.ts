@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
-import { alterPartition, createTopics, type AlterPartitionRequest } from '../../../broker/controller/index.js';
+import {
+  alterPartition, createTopics, decisionFor, FORWARDED_OPERATIONS, type AlterPartitionRequest, type ControllerResult,
+} from '../../../broker/controller/index.js';
+import { defaultTopicConfig } from '../../../broker/log/index.js';
 import { TestController } from './fixtures.js';
 
 const code = (c: number) => (err: unknown) => err instanceof StraitError && err.code === c;
@@ -40,4 +43,21 @@ test('a leader shrinks and expands its ISR through the controller; stale or fore
   assert.deepEqual(expanded.isr, [1, 2, 3]);
   assert.deepEqual(c.image.partition('t', 0)!.isr, [1, 2, 3]);
   assert.equal(c.image.partition('t', 0)!.leaderEpoch, 0);
+});
+
+test('alterPartition is a named controller operation that a leader on another node can forward', () => {
+  const c = new TestController();
+  c.startBrokers(3);
+  c.commit(createTopics(c.image, [{ name: 't', assignments: [[1, 2, 3]] }],
+    { defaults: { numPartitions: 1, replicationFactor: 1 }, random: c.random, newTopicId: c.newTopicId }));
+  const p = c.image.partition('t', 0)!;
+  assert.ok(FORWARDED_OPERATIONS.includes('alterPartition'));
+  // The request a leader forwards travels as JSON (ControllerWrite): decide on what arrives.
+  const request = JSON.parse(JSON.stringify({
+    brokerId: 1, brokerEpoch: c.image.broker(1)!.brokerEpoch, topicId: c.image.topic('t')!.topicId, partition: 0,
+    leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr: [1, 3],
+  })) as AlterPartitionRequest;
+  const decide = decisionFor('alterPartition', request, { topicDefaults: defaultTopicConfig(), sessionTimeoutMs: 9000 });
+  assert.deepEqual(c.commit(decide(c.image, c.sessions, c.now) as ControllerResult<unknown>), { leader: 1, leaderEpoch: 0, isr: [1, 3], partitionEpoch: 1 });
+  assert.deepEqual(c.image.partition('t', 0)!.isr, [1, 3]);
 });

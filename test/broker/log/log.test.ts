@@ -276,6 +276,57 @@ test('follower appends keep the leader offsets and epochs', (t) => {
   assert.equal(follower.logEndOffset, 5);
 });
 
+test('a follower that becomes leader answers a retried idempotent batch with its original offsets (producer state from replicated batches)', (t) => {
+  const leader = openLog(tempDir(t));
+  const follower = openLog(tempDir(t));
+  onCleanup(t, () => {
+    leader.close();
+    follower.close();
+  });
+  const idempotent = (seq: number) => batch(3, { producerId: 7, producerEpoch: 0, baseSequence: seq });
+  leader.appendAsLeader(batch(2), 1);
+  leader.appendAsLeader(idempotent(0), 1);
+  leader.appendAsLeader(idempotent(3), 1);
+  follower.appendAsFollower(Buffer.from(leader.read(0, 1 << 20, { minOneBatch: true }).records));
+  // The producer did not hear back about its second batch and sends it again, to the new leader.
+  const retried = follower.appendAsLeader(idempotent(3), 2);
+  assert.deepEqual([retried.duplicate, retried.firstOffset, retried.lastOffset], [true, 5, 7]);
+  assert.equal(follower.logEndOffset, 8, 'nothing written twice');
+  assert.equal(follower.appendAsLeader(idempotent(6), 2).firstOffset, 8, 'the next sequence goes on');
+});
+
+test('locate leaves the read to the caller: the same whole batches as read, into a buffer of its own, at any position', (t) => {
+  const log = openLog(tempDir(t));
+  onCleanup(t, () => log.close());
+  for (let i = 0; i < 4; i++) log.appendAsLeader(batch(2, { valueSize: 50 }), 0);
+  const one = log.read(0, 10, { minOneBatch: true }).records.length;
+  for (const [offset, maxBytes, minOneBatch] of [[0, 1 << 20, true], [2, Math.floor(one * 1.5), false], [4, 10, true], [4, 10, false], [8, 100, true]] as const) {
+    const expected = log.read(offset, maxBytes, { minOneBatch }).records;
+    const located = log.locate(offset, maxBytes, { minOneBatch });
+    const target = Buffer.alloc(7 + located.length, 0xee);
+    const whole = located.readInto(target, 7);
+    assert.ok(located.length >= whole, 'length bounds what is read');
+    assert.deepEqual(target.subarray(7, 7 + whole), expected, `offset ${offset} maxBytes ${maxBytes}`);
+    assert.deepEqual(target.subarray(0, 7), Buffer.alloc(7, 0xee), 'nothing written before `at`');
+  }
+  assert.throws(() => log.locate(9, 100, { minOneBatch: true }), (e: unknown) => e instanceof StraitError && e.code === ErrorCode.OFFSET_OUT_OF_RANGE);
+});
+
+test('a new leader\'s epoch starts at its log end; a follower truncating at its end forgets such an epoch', (t) => {
+  const log = openLog(tempDir(t));
+  onCleanup(t, () => log.close());
+  log.appendAsLeader(batch(3), 1);
+  log.assignEpochStartOffset(4, log.logEndOffset);
+  log.assignEpochStartOffset(2, log.logEndOffset); // older: no change
+  assert.deepEqual(log.epochEntries(), [{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 3 }]);
+  assert.deepEqual(log.endOffsetForEpoch(1), { epoch: 1, endOffset: 3 });
+  // It led epoch 4 without writing in it, then followed another leader: truncating to (or past) its
+  // end cuts no record but drops epoch 4, whose start the new leader's history contradicts.
+  log.truncateTo(3);
+  assert.deepEqual(log.epochEntries(), [{ epoch: 1, startOffset: 0 }]);
+  assert.equal(log.logEndOffset, 3);
+});
+
 test('property: random bytes never get in, and never change the log', (t) => {
   const dir = tempDir(t);
   const log = openLog(dir);

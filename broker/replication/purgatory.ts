@@ -1,9 +1,11 @@
-// Delayed fetches (Kafka's "fetch purgatory"): a fetch that found fewer than min_bytes waits here,
-// keyed by the partitions it asked for, until an append to one of them may complete it or its
-// max_wait_ms passes. An append only wakes the fetches watching that partition.
+// Delayed operations (Kafka's DelayedOperationPurgatory), keyed by the partitions they wait on: a
+// fetch that found fewer than min_bytes (consumers and followers), a produce with acks=all waiting
+// for its high watermark. Each waits until something that happens to one of its partitions (an
+// append, a high watermark that moves, a change of leader) may complete it, or until its time is up.
+// A wake-up only tries the operations watching that partition.
 
 export interface DelayedOperation {
-  /** Called after an append to a watched partition; returns true when the operation completed. */
+  /** Called when a watched partition may have what it waits for; returns true when it completed. */
   tryComplete(): boolean;
   /** Called once when the wait ends by timeout or shutdown (not after tryComplete returned true). */
   expire(): void;
@@ -18,7 +20,7 @@ interface Entry {
   done: boolean;
 }
 
-export class FetchPurgatory {
+export class Purgatory {
   private readonly watchers = new Map<string, Set<Entry>>();
   private readonly entries = new Set<Entry>();
 
@@ -41,8 +43,8 @@ export class FetchPurgatory {
     return () => this.finish(entry, false);
   }
 
-  /** Wakes the fetches waiting on this partition. */
-  onAppend(topic: string, partition: number): void {
+  /** Tries the operations waiting on this partition. */
+  wake(topic: string, partition: number): void {
     const set = this.watchers.get(keyOf(topic, partition));
     if (!set) return;
     for (const entry of [...set]) {
