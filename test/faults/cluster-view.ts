@@ -97,17 +97,21 @@ export class ClusterView implements RoleLookup {
 
   /**
    * Polls until every partition has a leader and an ISR holding its whole replica set, and every
-   * replica reports the same log end offset; gives up after boundMs and says what was missing.
+   * replica reports the same log end offset, on two polls in a row (an answer from a node whose
+   * metadata image lags cannot end the wait alone); gives up after boundMs and says what was missing.
    */
   async waitForFullReplicas(boundMs: number): Promise<Convergence> {
     const started = Date.now();
     let last = 'no answer yet';
+    let convergedPolls = 0;
     for (;;) {
       try {
         const missing = await this.missingForConvergence();
-        if (missing === undefined) return { converged: true, assignment: this.assignment(), waitedMs: Date.now() - started };
-        last = missing;
+        convergedPolls = missing === undefined ? convergedPolls + 1 : 0;
+        if (convergedPolls === 2) return { converged: true, assignment: this.assignment(), waitedMs: Date.now() - started };
+        last = missing ?? 'converged on one poll';
       } catch (err) {
+        convergedPolls = 0;
         last = err instanceof Error ? err.message : String(err);
       }
       if (Date.now() - started >= boundMs) return { converged: false, assignment: this.assignment(), waitedMs: Date.now() - started, last };
