@@ -105,7 +105,7 @@ export interface NemesisOptions {
 
 const HOLDS: ReadonlySet<FaultKind> = new Set(['pause', 'pause-kill', 'pause-cut', 'blackhole', 'pause-follower']);
 const KILLS: ReadonlySet<FaultKind> = new Set(['kill', 'pause-kill', 'kill-leader', 'kill-controller']);
-/** Followers of a partition are picked among at most this many (a replication factor beyond it is not planned for). */
+/** pause-follower's pick is drawn from [0, PICKS): taken modulo 2 followers (RF 3) or any small count, each is as likely. */
 const PICKS = 1000;
 const DEFAULT_RUN_MS: Range = [0, 50];
 
