@@ -58,7 +58,7 @@ export const SETTLE_MARGIN_MS = 15_000;
 /** Each producer's close() gets this long to flush. */
 export const CLOSE_BOUND_MS = 10_000;
 /** After the faults, replicas get this long to be back in the ISR with equal log ends. */
-export const CONVERGE_BOUND_MS = 30_000;
+export const CONVERGE_BOUND_MS = 20_000;
 
 /** The nemesis plan a scenario would run with this seed on `nodes` nodes. */
 export function scenarioPlan(spec: ScenarioSpec, seed: number, nodes: number): PlannedFault[] {

@@ -40,7 +40,7 @@ const CLUSTER_CONFIG = {
   'broker.session.timeout.ms': String(BROKER_SESSION_TIMEOUT_MS),
 };
 const TOPIC_CONFIGS = { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false' };
-const PRODUCER_SETTINGS = { 'request.timeout.ms': 2000, 'delivery.timeout.ms': 15_000 };
+const PRODUCER_SETTINGS = { 'request.timeout.ms': 2000, 'delivery.timeout.ms': 10_000 };
 
 const base = {
   partitions: 3,
