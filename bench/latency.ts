@@ -2,6 +2,7 @@
 // in the same process, records now - sent in an HDR histogram (microseconds).
 import * as hdr from 'hdr-histogram-js';
 import { Consumer, Producer } from '../client/index.js';
+import { deliveryLabel, deliveryOptions, type Delivery } from './throughput.js';
 
 export interface LatencyResult {
   name: string;
@@ -13,8 +14,10 @@ export interface LatencyResult {
   maxMs: number;
 }
 
-export async function endToEndLatency(address: string, topic: string, ratePerSecond: number, seconds: number, size = 100): Promise<LatencyResult> {
-  const producer = new Producer({ 'bootstrap.servers': address, acks: 1, 'enable.idempotence': false, 'linger.ms': 0 });
+export async function endToEndLatency(
+  address: string, topic: string, ratePerSecond: number, seconds: number, size = 100, delivery: Delivery = 'acks=1',
+): Promise<LatencyResult> {
+  const producer = new Producer({ 'bootstrap.servers': address, ...deliveryOptions(delivery), 'linger.ms': 0 });
   const consumer = new Consumer({ 'bootstrap.servers': address, 'fetch.max.wait.ms': 500, 'fetch.min.bytes': 1 });
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const total = Math.round(ratePerSecond * seconds);
@@ -59,7 +62,7 @@ export async function endToEndLatency(address: string, topic: string, ratePerSec
   if (received < total) throw new Error(`latency run received ${received} of ${total} records`);
   const ms = (us: number): number => us / 1000;
   const out: LatencyResult = {
-    name: `end-to-end ${size} B at ${ratePerSecond}/s`,
+    name: `end-to-end ${size} B at ${ratePerSecond}/s${delivery === 'acks=1' ? '' : `, ${deliveryLabel(delivery)}`}`,
     ratePerSecond,
     records: histogram.totalCount,
     p50Ms: ms(histogram.getValueAtPercentile(50)),

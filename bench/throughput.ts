@@ -31,21 +31,24 @@ export async function createBenchTopic(address: string, topic: string, partition
   }
 }
 
-/**
- * Sends `total` records of `size` bytes (keyless, one partition) through the bulk path, keeping a
- * bounded number of chunks in flight so memory stays flat.
- */
 /** How the producer acknowledges: the bench's historical rows (acks=1, no idempotence) or the SDK's
  * default contract (acks=all, idempotent). */
 export type Delivery = 'acks=1' | 'idempotent';
 
-function deliveryOptions(delivery: Delivery): Record<string, string | number | boolean> {
+export function deliveryOptions(delivery: Delivery): Record<string, string | number | boolean> {
   return delivery === 'acks=1' ? { acks: 1, 'enable.idempotence': false } : { acks: 'all', 'enable.idempotence': true };
 }
 
-const deliveryLabel = (delivery: Delivery): string => (delivery === 'acks=1' ? 'acks=1' : 'acks=all, idempotent');
+export const deliveryLabel = (delivery: Delivery): string => (delivery === 'acks=1' ? 'acks=1' : 'acks=all, idempotent');
 
-export async function produceThroughput(address: string, topic: string, total: number, size: number, delivery: Delivery = 'acks=1'): Promise<ThroughputResult> {
+/**
+ * Sends `total` records of `size` bytes (keyless) through the bulk path, keeping a bounded number of
+ * chunks in flight so memory stays flat. The records go to partition 0, or to partitions
+ * 0..partitions-1 in turn.
+ */
+export async function produceThroughput(
+  address: string, topic: string, total: number, size: number, delivery: Delivery = 'acks=1', partitions = 1,
+): Promise<ThroughputResult> {
   const producer = new Producer({
     'bootstrap.servers': address,
     ...deliveryOptions(delivery),
@@ -55,10 +58,10 @@ export async function produceThroughput(address: string, topic: string, total: n
   });
   const value = Buffer.alloc(size, 'x');
   const chunkSize = 10_000;
-  const chunk: OutgoingRecord[] = Array.from({ length: chunkSize }, () => ({ value, partition: 0, timestamp: 0 }));
+  const chunk: OutgoingRecord[] = Array.from({ length: chunkSize }, (_, i) => ({ value, partition: i % partitions, timestamp: 0 }));
   const maxChunksInFlight = 16;
   // Warm up connections and metadata outside the timed section.
-  await producer.send(topic, { value, partition: 0 });
+  for (let partition = 0; partition < partitions; partition++) await producer.send(topic, { value, partition });
   const inFlight = new Set<Promise<void>>();
   const started = process.hrtime.bigint();
   const now = Date.now();
@@ -73,7 +76,7 @@ export async function produceThroughput(address: string, topic: string, total: n
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await producer.close();
-  return result(`produce ${size} B, ${deliveryLabel(delivery)}`, total, size, seconds);
+  return result(`produce ${size} B, ${deliveryLabel(delivery)}${partitions > 1 ? `, ${partitions} partitions` : ''}`, total, size, seconds);
 }
 
 /**

@@ -1,12 +1,18 @@
 // One fault scenario, start to verdict: create a topic on the target, run the workload while the
 // nemesis carries out its seeded plan, heal every fault, wait for every promise to settle (bounded by
 // the producers' delivery.timeout.ms plus a margin), close the producers, read the whole topic back
-// and check it against what the producers were told.
+// and check it against what the producers were told. A replicated scenario then also checks every
+// replica: it waits (bounded) for every partition's ISR to be whole and its replicas' log ends to
+// agree, reads the topic back, stops every node cleanly, and reads and checks each node's copy of
+// each partition from disk (replica-checker.ts).
 import { Admin, parseProducerConfig } from '../../client/index.js';
 import { randomTopic, waitFor } from '../cluster/cluster-kit.js';
+import { ClusterView, type Convergence } from './cluster-view.js';
 import { checkDeliveries, type CheckReport } from './delivery-checker.js';
 import type { FaultTarget } from './fault-target.js';
-import { describeFault, planFaults, runNemesis, validatePlan, type FaultEvent, type NemesisOptions, type PlannedFault } from './nemesis.js';
+import { describeFault, planFaults, ROLE_FAULTS, runNemesis, validatePlan, type FaultEvent, type NemesisOptions, type PlannedFault } from './nemesis.js';
+import { checkReplicas, type ReplicaReport } from './replica-checker.js';
+import { readNodeReplicas } from './replica-files.js';
 import { SeededRandom } from './seeded-random.js';
 import { readTopic } from './topic-reader.js';
 import { Workload, type ProducerCloseResult, type ProducerSettings } from './workload.js';
@@ -16,13 +22,20 @@ export interface ScenarioSpec {
   partitions: number;
   /** Default 1. */
   replicationFactor?: number;
+  /** Topic configs at creation (min.insync.replicas, ...). */
+  topicConfigs?: Record<string, string>;
+  /**
+   * Check every replica from disk after the run (the target's nodes are stopped for it, so this
+   * comes last). Needs a cluster whose nodes hold the topic's replicas.
+   */
+  checkReplicas?: boolean;
   producers: number;
   producerSettings: ProducerSettings;
   /** Records per second over all producers. */
   ratePerSecond: number;
   durationMs: number;
   /** The nemesis; undefined for a run without faults. Faults start and end within durationMs. */
-  faults: Omit<NemesisOptions, 'windowMs' | 'nodes'> | undefined;
+  faults: Omit<NemesisOptions, 'windowMs' | 'nodes' | 'partitions'> | undefined;
 }
 
 export interface ScenarioResult {
@@ -31,6 +44,8 @@ export interface ScenarioResult {
   plan: PlannedFault[];
   events: FaultEvent[];
   report: CheckReport;
+  /** Every replica checked from disk (spec.checkReplicas), else undefined. */
+  replicas: ReplicaReport | undefined;
   producerStats: ReturnType<Workload['stats']>;
   /** From the end of the load until the last promise settled (negative: all settled before it ended). */
   settleMs: number;
@@ -42,16 +57,19 @@ export interface ScenarioResult {
 export const SETTLE_MARGIN_MS = 15_000;
 /** Each producer's close() gets this long to flush. */
 export const CLOSE_BOUND_MS = 10_000;
+/** After the faults, replicas get this long to be back in the ISR with equal log ends. */
+export const CONVERGE_BOUND_MS = 20_000;
 
 /** The nemesis plan a scenario would run with this seed on `nodes` nodes. */
 export function scenarioPlan(spec: ScenarioSpec, seed: number, nodes: number): PlannedFault[] {
-  return spec.faults ? planFaults(new SeededRandom(seed), { ...spec.faults, windowMs: spec.durationMs, nodes }) : [];
+  return spec.faults ? planFaults(new SeededRandom(seed), { ...spec.faults, windowMs: spec.durationMs, nodes, partitions: spec.partitions }) : [];
 }
 
-async function createTopic(target: FaultTarget, topic: string, partitions: number, replicationFactor: number): Promise<void> {
+async function createTopic(target: FaultTarget, topic: string, spec: ScenarioSpec): Promise<void> {
+  const { partitions } = spec;
   const admin = new Admin({ 'bootstrap.servers': target.bootstrap });
   try {
-    await admin.createTopics([{ name: topic, numPartitions: partitions, replicationFactor }]);
+    await admin.createTopics([{ name: topic, numPartitions: partitions, replicationFactor: spec.replicationFactor ?? 1, configs: spec.topicConfigs ?? {} }]);
     await waitFor(`${topic}: ${partitions} partitions with leaders`, async () => {
       const [d] = await admin.describeTopics([topic]);
       return d !== undefined && d.partitions.length === partitions && d.partitions.every((p) => p.leaderId >= 0);
@@ -67,11 +85,35 @@ function lastSettledMs(workload: Workload): number {
   return last;
 }
 
+/**
+ * Stops every node cleanly and checks each node's replicas from disk against the ledger and each
+ * other. A wait for convergence that ran out is reported as a violation; the replicas are read anyway.
+ */
+async function checkReplicasOnDisk(target: FaultTarget, topic: string, deliveries: Workload['deliveries'], convergence: Convergence): Promise<ReplicaReport> {
+  await target.halt();
+  return checkReplicas({
+    topic,
+    deliveries,
+    assignment: convergence.assignment,
+    replicas: target.nodes.flatMap((n) => readNodeReplicas(n.nodeId, n.broker.dataDir, topic)),
+    ...(convergence.converged ? {} : { notConverged: `after ${convergence.waitedMs} ms: ${convergence.last}` }),
+  });
+}
+
 export async function runScenario(target: FaultTarget, spec: ScenarioSpec, seed: number): Promise<ScenarioResult> {
   const topic = randomTopic('faults');
-  await createTopic(target, topic, spec.partitions, spec.replicationFactor ?? 1);
+  await createTopic(target, topic, spec);
   const plan = scenarioPlan(spec, seed, target.nodes.length);
-  validatePlan(plan, target.nodes);
+  const view = plan.some((f) => ROLE_FAULTS.has(f.kind)) || spec.checkReplicas ? new ClusterView(target, topic) : undefined;
+  try {
+    return await runLoadAndCheck(target, spec, seed, topic, plan, view);
+  } finally {
+    await view?.close();
+  }
+}
+
+async function runLoadAndCheck(target: FaultTarget, spec: ScenarioSpec, seed: number, topic: string, plan: PlannedFault[], view: ClusterView | undefined): Promise<ScenarioResult> {
+  validatePlan(plan, target.nodes, view);
   const deliveryTimeoutMs = parseProducerConfig({ ...spec.producerSettings, 'bootstrap.servers': target.bootstrap }).deliveryTimeoutMs;
 
   const workload = new Workload({
@@ -84,7 +126,7 @@ export async function runScenario(target: FaultTarget, spec: ScenarioSpec, seed:
   let producerStats: ReturnType<Workload['stats']>;
   try {
     const load = workload.run();
-    const nemesis = runNemesis(target, plan, workload.startedAt);
+    const nemesis = runNemesis(target, plan, workload.startedAt, view);
     const [loaded, faulted] = await Promise.allSettled([load, nemesis]);
     await target.heal();
     if (loaded.status === 'rejected') throw loaded.reason;
@@ -98,14 +140,19 @@ export async function runScenario(target: FaultTarget, spec: ScenarioSpec, seed:
     // A scenario that broke off still closes its producers, or their timers would keep the test alive.
     if (closes === undefined) await workload.close(0);
   }
+  // Replicas are compared once they agree; the consumer reads before the nodes stop for that.
+  const convergence = spec.checkReplicas && view ? await view.waitForFullReplicas(CONVERGE_BOUND_MS) : undefined;
   const logs = await readTopic(target.bootstrap, topic, spec.partitions);
   const report = checkDeliveries({ topic, deliveries: workload.deliveries, logs, closes });
+  const replicas = convergence ? await checkReplicasOnDisk(target, topic, workload.deliveries, convergence) : undefined;
 
-  const happened = events.map((e) => `${e.fault.kind}@${e.startedAtMs}-${e.endedAtMs}ms${e.connectionsCut > 0 ? `(${e.connectionsCut} cut)` : ''}`);
+  const happened = events.map((e) => `${e.fault.kind}@${e.startedAtMs}-${e.endedAtMs}ms${e.victim ? `(${e.victim})` : ''}` +
+    `${e.skipped ? `(skipped: ${e.skipped})` : ''}${e.connectionsCut > 0 ? `(${e.connectionsCut} cut)` : ''}`);
   const summary = `fault scenario "${spec.name}" FAULT_SEED=${seed}, topic ${topic}, ${spec.producers} producer(s) at ${spec.ratePerSecond}/s for ${spec.durationMs} ms; ` +
     `plan [${plan.map(describeFault).join(', ')}]; done [${happened.join(', ')}]; ` +
     `producers: ${producerStats.requestsSent} requests, ${producerStats.batchesRetried} batches retried, ${producerStats.batchesFailed} failed; settled ${Math.max(0, settleMs)} ms after the load`;
-  return { seed, topic, plan, events, report, producerStats, settleMs, summary };
+  const converged = convergence ? `; replicas ${convergence.converged ? 'converged' : 'did NOT converge'} after ${convergence.waitedMs} ms` : '';
+  return { seed, topic, plan, events, report, replicas, producerStats, settleMs, summary: summary + converged };
 }
 
 export interface FaultRunSettings {

@@ -3,12 +3,14 @@
 // through it). The same shape covers one broker and a multi-node cluster, so a scenario written for
 // one runs on the other.
 import { FaultProxy } from '../helpers/fault-proxy.js';
-import { startBroker, startCluster, type BrokerProcess, type ClusterOptions } from '../helpers/launcher.js';
+import { SINGLE_BROKER_NODE_ID, startBroker, startCluster, type BrokerProcess, type ClusterOptions } from '../helpers/launcher.js';
 import { isRunning } from '../cluster/cluster-kit.js';
 
 export interface FaultNode {
   /** For messages: "node 1". */
   readonly name: string;
+  /** The broker's node.id (what metadata calls it). */
+  readonly nodeId: number;
   readonly broker: BrokerProcess;
   /** The proxy clients reach this node through; undefined when they connect to it directly. */
   readonly proxy: FaultProxy | undefined;
@@ -20,6 +22,11 @@ export interface FaultTarget {
   readonly nodes: readonly FaultNode[];
   /** Undoes every fault: proxies pass again, paused processes resume, dead ones restart. */
   heal(): Promise<void>;
+  /**
+   * Shuts every process down cleanly (SIGTERM, one node after another, each waited for), keeping
+   * the data dirs for reading; stop() still removes them.
+   */
+  halt(): Promise<void>;
   /** Stops every process and proxy. */
   stop(): Promise<void>;
 }
@@ -48,6 +55,10 @@ function target(nodes: FaultNode[]): FaultTarget {
       for (const n of nodes) if (!(await isRunning(n.broker))) dead.push(n);
       await Promise.all(dead.map((n) => n.broker.restart()));
     },
+    halt: async () => {
+      // One at a time: each controlled shutdown then finds a quorum to move its leaderships.
+      for (const n of nodes) await n.broker.halt();
+    },
     stop: async () => {
       await Promise.all(nodes.map((n) => n.broker.stop()));
       await Promise.all(nodes.map((n) => n.proxy?.close()));
@@ -61,7 +72,7 @@ export async function startSingleBrokerTarget(opts: TargetOptions = {}): Promise
   try {
     const broker = await startBroker({ config: { ...opts.config, ...(proxy ? advertise(proxy) : {}) } });
     proxy?.setTarget(broker.address);
-    return target([{ name: 'node 1', broker, proxy }]);
+    return target([{ name: 'node 1', nodeId: SINGLE_BROKER_NODE_ID, broker, proxy }]);
   } catch (err) {
     await proxy?.close();
     throw err;
@@ -81,7 +92,7 @@ export async function startClusterTarget(n: number, opts: TargetOptions & Omit<C
     return target(brokers.map((broker, i) => {
       const proxy = proxies[i];
       proxy?.setTarget(broker.address);
-      return { name: `node ${broker.nodeId}`, broker, proxy };
+      return { name: `node ${broker.nodeId}`, nodeId: broker.nodeId, broker, proxy };
     }));
   } catch (err) {
     await Promise.all(proxies.map((p) => p.close()));

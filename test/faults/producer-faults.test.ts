@@ -128,7 +128,7 @@ const SCENARIOS: Scenario[] = [
     spec: {
       ...base,
       name: 'cluster-3-nodes',
-      title: '3 nodes each behind a proxy, 2 producers, pauses, cuts and kill -9 on any node (replication factor 1 until partition replication lands)',
+      title: '3 nodes each behind a proxy, 2 producers, pauses, cuts and kill -9 on any node (replication factor 1; replicated-faults.test.ts runs RF 3)',
       producers: 2,
       durationMs: 5000,
       producerSettings: shortTimeouts,

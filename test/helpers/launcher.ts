@@ -15,6 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/test/helpers -> dist/cli/main.js */
 export const CLI_MAIN = path.resolve(here, '../../cli/main.js');
 const READY_TIMEOUT_MS = 20_000;
+/** node.id of a broker started alone (startBroker). */
+export const SINGLE_BROKER_NODE_ID = 1;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface BrokerOptions {
@@ -75,7 +77,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerProce
   const dataDir = opts.dataDir ?? path.join(tmp, 'data');
   const configFile = path.join(tmp, 'broker.properties');
   const values = (port: number): Record<string, string> => ({
-    'node.id': '1',
+    'node.id': String(SINGLE_BROKER_NODE_ID),
     'listeners': `PLAINTEXT://127.0.0.1:${port}`,
     'log.dirs': dataDir,
     'metrics.listener': 'http://127.0.0.1:0',
