@@ -9,9 +9,10 @@ import type { ProtoGrpcType as BrokerProto } from './generated/broker.js';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 import type { ProtoGrpcType as QuorumProto } from './generated/quorum.js';
 import type { ProtoGrpcType as ReplicaProto } from './generated/replica.js';
+import type { ProtoGrpcType as GroupsProto } from './generated/groups.js';
 
 /** Every service and message constructor of proto/*.proto, as grpc-js loads them. */
-export type StraitProto = BrokerProto & AdminProto & QuorumProto & ReplicaProto;
+export type StraitProto = BrokerProto & AdminProto & QuorumProto & ReplicaProto & GroupsProto;
 
 const require = createRequire(import.meta.url);
 const jsonOptions = require('./proto-options.json') as Record<string, unknown>;
@@ -30,7 +31,7 @@ export function protoDir(): string {
   return path.resolve(here, up);
 }
 
-export const PROTO_FILES = ['common.proto', 'broker.proto', 'admin.proto', 'quorum.proto', 'replica.proto'] as const;
+export const PROTO_FILES = ['common.proto', 'broker.proto', 'admin.proto', 'quorum.proto', 'replica.proto', 'groups.proto'] as const;
 
 let cached: { definition: protoLoader.PackageDefinition; proto: StraitProto } | undefined;
 
