@@ -8,7 +8,7 @@ import { MetadataSnapshotError } from './metadata-errors.js';
 import { isRequestId, isStorableConfigName } from './metadata-records.js';
 import { validateTopicName } from '../log/index.js';
 import {
-  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type RequestResultImage,
+  NO_OFFLINE_REPLICAS, NO_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type RequestResultImage,
   type TopicImage,
 } from './image-types.js';
 
@@ -37,6 +37,8 @@ export function encodeImageState(state: ImageState): Buffer {
       replicas: p.replicas, isr: p.isr, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch,
       // Written only when set, so that snapshots of images without offline replicas keep their bytes.
       ...(p.offlineReplicas.length > 0 ? { offlineReplicas: p.offlineReplicas } : {}),
+      ...(p.addingReplicas.length > 0 ? { addingReplicas: p.addingReplicas } : {}),
+      ...(p.removingReplicas.length > 0 ? { removingReplicas: p.removingReplicas } : {}),
     })),
   }));
   const brokerConfigs = [...state.brokerConfigs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))
@@ -101,17 +103,22 @@ function readTopic(value: unknown): TopicImage {
   const topicId = str(o, 'topicId', fail);
   const partitions = array(o, 'partitions').map((pv, partition): PartitionImage => {
     const p = asObject(pv, 'partition', fail);
-    onlyKeys(p, ['replicas', 'isr', 'leader', 'leaderEpoch', 'partitionEpoch', 'offlineReplicas'], 'partition', fail);
+    onlyKeys(p, ['replicas', 'isr', 'leader', 'leaderEpoch', 'partitionEpoch', 'offlineReplicas', 'addingReplicas', 'removingReplicas'], 'partition', fail);
     const replicas = Object.freeze(brokerIds(p, 'replicas', fail, false));
     const isr = Object.freeze(brokerIds(p, 'isr', fail, false));
     const leader = int32(p, 'leader', -1, fail);
     const listed = optBrokerIds(p, 'offlineReplicas', fail, false);
     const offlineReplicas = listed === undefined ? NO_OFFLINE_REPLICAS : Object.freeze(listed);
-    const problem = partitionProblem(replicas, isr, leader, offlineReplicas);
+    const adding = optBrokerIds(p, 'addingReplicas', fail, false);
+    const removing = optBrokerIds(p, 'removingReplicas', fail, false);
+    const addingReplicas = adding === undefined ? NO_REPLICAS : Object.freeze(adding);
+    const removingReplicas = removing === undefined ? NO_REPLICAS : Object.freeze(removing);
+    const problem = partitionProblem(replicas, isr, leader, offlineReplicas, addingReplicas, removingReplicas);
     if (problem) fail(`partition ${name}-${partition}: ${problem}`);
     return Object.freeze({
       topicId, partition, replicas, isr, leader,
       leaderEpoch: int32(p, 'leaderEpoch', 0, fail), partitionEpoch: int32(p, 'partitionEpoch', 0, fail), offlineReplicas,
+      addingReplicas, removingReplicas,
     });
   });
   return Object.freeze({ name, topicId, partitions: Object.freeze(partitions), configs: configs(o.configs, `configs of ${name}`) });

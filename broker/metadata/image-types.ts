@@ -29,6 +29,11 @@ export interface PartitionImage {
    * in replica order; such a replica neither leads nor stays in the ISR while others remain. Cleared
    * when the broker's next incarnation no longer reports it. */
   readonly offlineReplicas: readonly number[];
+  /** While a reassignment runs (KIP-455): the replicas it adds (in `replicas`, not yet in the ISR
+   * when it started) and those it removes; both empty otherwise. The target is `replicas` without
+   * `removingReplicas`, the original assignment `replicas` without `addingReplicas`. */
+  readonly addingReplicas: readonly number[];
+  readonly removingReplicas: readonly number[];
 }
 
 /** A partition by topic id, as brokers report their offline replicas. */
@@ -77,9 +82,23 @@ export const NO_LEADER = -1;
 
 export const NO_OFFLINE_REPLICAS: readonly number[] = Object.freeze([]);
 
+/** The empty adding / removing list of a partition without a reassignment. */
+export const NO_REPLICAS: readonly number[] = NO_OFFLINE_REPLICAS;
+
+/** A reassignment is running while it still adds or removes replicas. */
+export function reassignmentInProgress(p: Pick<PartitionImage, 'addingReplicas' | 'removingReplicas'>): boolean {
+  return p.addingReplicas.length > 0 || p.removingReplicas.length > 0;
+}
+
+/** The replicas a running reassignment moves to (all replicas when none runs). */
+export function targetReplicas(p: Pick<PartitionImage, 'replicas' | 'removingReplicas'>): number[] {
+  return p.replicas.filter((id) => !p.removingReplicas.includes(id));
+}
+
 /** What must hold for any partition; returns the violation, or undefined. */
 export function partitionProblem(
   replicas: readonly number[], isr: readonly number[], leader: number, offline: readonly number[] = NO_OFFLINE_REPLICAS,
+  adding: readonly number[] = NO_REPLICAS, removing: readonly number[] = NO_REPLICAS,
 ): string | undefined {
   if (replicas.length === 0) return 'replicas is empty';
   if (new Set(replicas).size !== replicas.length) return `replicas ${JSON.stringify(replicas)} has duplicates`;
@@ -92,5 +111,13 @@ export function partitionProblem(
   const stranger = offline.find((id) => !replicas.includes(id));
   if (stranger !== undefined) return `offline replica ${stranger} is not a replica`;
   if (offline.includes(leader)) return `leader ${leader} is an offline replica`;
+  for (const [name, list] of [['adding', adding], ['removing', removing]] as const) {
+    if (new Set(list).size !== list.length) return `${name} replicas ${JSON.stringify(list)} has duplicates`;
+    const outsider = list.find((id) => !replicas.includes(id));
+    if (outsider !== undefined) return `${name} replica ${outsider} is not a replica`;
+  }
+  const both = adding.find((id) => removing.includes(id));
+  if (both !== undefined) return `replica ${both} is both added and removed`;
+  if (removing.length === replicas.length) return 'a reassignment removes every replica';
   return undefined;
 }

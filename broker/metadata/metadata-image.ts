@@ -7,7 +7,7 @@
 import { MetadataApplyError } from './metadata-errors.js';
 import type { MetadataRecord, PartitionChangeRecord } from './metadata-records.js';
 import {
-  NO_OFFLINE_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type RequestResultImage,
+  NO_OFFLINE_REPLICAS, NO_REPLICAS, partitionProblem, type BrokerImage, type ImageState, type PartitionImage, type RequestResultImage,
   type TopicImage,
 } from './image-types.js';
 import { decodeImageState, encodeImageState } from './image-snapshot.js';
@@ -264,7 +264,7 @@ class Draft {
           topicId: record.topicId, partition: record.partition,
           replicas: Object.freeze([...record.replicas]), isr: Object.freeze([...record.isr]),
           leader: record.leader, leaderEpoch: record.leaderEpoch, partitionEpoch: record.partitionEpoch,
-          offlineReplicas: NO_OFFLINE_REPLICAS,
+          offlineReplicas: NO_OFFLINE_REPLICAS, addingReplicas: NO_REPLICAS, removingReplicas: NO_REPLICAS,
         });
         this.setTopic({ ...topic, partitions: Object.freeze([...topic.partitions, partition]) });
         break;
@@ -314,14 +314,17 @@ class Draft {
     const replicas = record.replicas ?? current.replicas;
     const isr = record.isr ?? current.isr;
     const leader = record.leader ?? current.leader;
-    // A replica that leaves the replica set takes its offline mark with it.
+    // A replica that leaves the replica set takes its offline mark (and its part in a reassignment) with it.
     const offline = record.offlineReplicas ?? current.offlineReplicas.filter((id) => replicas.includes(id));
-    const problem = partitionProblem(replicas, isr, leader, offline);
+    const adding = record.addingReplicas ?? current.addingReplicas.filter((id) => replicas.includes(id));
+    const removing = record.removingReplicas ?? current.removingReplicas.filter((id) => replicas.includes(id));
+    const problem = partitionProblem(replicas, isr, leader, offline, adding, removing);
     if (problem) this.fail(`partition change of ${topic.name}-${record.partition}: ${problem}`);
+    const list = (ids: readonly number[]): readonly number[] => (ids.length === 0 ? NO_REPLICAS : Object.freeze([...ids]));
     const next: PartitionImage = Object.freeze({
       ...current,
       replicas: Object.freeze([...replicas]), isr: Object.freeze([...isr]), leader,
-      offlineReplicas: offline.length === 0 ? NO_OFFLINE_REPLICAS : Object.freeze([...offline]),
+      offlineReplicas: list(offline), addingReplicas: list(adding), removingReplicas: list(removing),
       leaderEpoch: record.leader === undefined ? current.leaderEpoch : current.leaderEpoch + 1,
       partitionEpoch: current.partitionEpoch + 1,
     });

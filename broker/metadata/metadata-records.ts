@@ -44,12 +44,15 @@ export interface PartitionRecord {
 }
 /** Changes the fields present. Applying it bumps partitionEpoch; a present `leader` also bumps
  * leaderEpoch (the controller only includes `leader` when the leader changes, as Kafka does).
- * `offlineReplicas` replaces the list of replicas whose log is offline on their broker. */
+ * `offlineReplicas` replaces the list of replicas whose log is offline on their broker.
+ * `addingReplicas` / `removingReplicas` (KRaft's fields) replace those of a running reassignment;
+ * absent, they keep what is left of them in the new replicas. */
 export interface PartitionChangeRecord {
   readonly type: 'PartitionChange'; readonly version: Version;
   readonly topicId: string; readonly partition: number;
   readonly isr?: readonly number[]; readonly leader?: number; readonly replicas?: readonly number[];
   readonly offlineReplicas?: readonly number[];
+  readonly addingReplicas?: readonly number[]; readonly removingReplicas?: readonly number[];
 }
 export interface RemoveTopicRecord {
   readonly type: 'RemoveTopic'; readonly version: Version; readonly topicId: string;
@@ -177,16 +180,19 @@ const DECODERS: { [T in MetadataRecordType]: { keys: readonly string[]; read: (o
     }),
   },
   PartitionChange: {
-    keys: ['topicId', 'partition', 'isr', 'leader', 'replicas', 'offlineReplicas'],
+    keys: ['topicId', 'partition', 'isr', 'leader', 'replicas', 'offlineReplicas', 'addingReplicas', 'removingReplicas'],
     read: (o) => {
       const isr = optBrokerIds(o, 'isr', fail, false);
       const replicas = optBrokerIds(o, 'replicas', fail, false);
       const offlineReplicas = optBrokerIds(o, 'offlineReplicas', fail, true);
+      const addingReplicas = optBrokerIds(o, 'addingReplicas', fail, true);
+      const removingReplicas = optBrokerIds(o, 'removingReplicas', fail, true);
       const leader = o.leader === undefined ? undefined : int32(o, 'leader', -1, fail);
       return metadataRecord('PartitionChange', {
         topicId: str(o, 'topicId', fail), partition: int32(o, 'partition', 0, fail),
         ...(isr === undefined ? {} : { isr }), ...(leader === undefined ? {} : { leader }),
         ...(replicas === undefined ? {} : { replicas }), ...(offlineReplicas === undefined ? {} : { offlineReplicas }),
+        ...(addingReplicas === undefined ? {} : { addingReplicas }), ...(removingReplicas === undefined ? {} : { removingReplicas }),
       });
     },
   },

@@ -5,8 +5,8 @@ import {
   MetadataApplyError, MetadataImage, MetadataSnapshotError, metadataRecord, type MetadataRecord,
 } from '../../../broker/metadata/index.js';
 import {
-  allocateProducerIds, brokerHeartbeat, createPartitions, createTopics, deleteTopics, fenceExpiredBrokers,
-  incrementalAlterConfigs, registerBroker,
+  allocateProducerIds, alterPartition, alterPartitionReassignments, balanceLeaders, brokerHeartbeat, createPartitions, createTopics,
+  deleteTopics, fenceExpiredBrokers, incrementalAlterConfigs, registerBroker,
 } from '../../../broker/controller/index.js';
 import { CLUSTER_ID, TestController, allPartitions } from '../controller/fixtures.js';
 
@@ -48,6 +48,9 @@ test('a record that contradicts the image throws MetadataApplyError and changes 
     metadataRecord('PartitionChange', { topicId, partition: 7, leader: 1 }),
     metadataRecord('PartitionChange', { topicId, partition: 0, leader: 99 }),
     metadataRecord('PartitionChange', { topicId, partition: 0, replicas: [99] }),
+    metadataRecord('PartitionChange', { topicId, partition: 0, addingReplicas: [99] }),
+    metadataRecord('PartitionChange', { topicId, partition: 0, addingReplicas: [1], removingReplicas: [1] }),
+    metadataRecord('PartitionChange', { topicId, partition: 0, removingReplicas: [...image.partition('t', 0)!.replicas] }),
     metadataRecord('Topic', { name: 't', topicId: 'fresh' }),
     metadataRecord('Topic', { name: 'u', topicId }),
     metadataRecord('RemoveTopic', { topicId: 'unknown' }),
@@ -100,7 +103,12 @@ type Op =
   | { kind: 'delete'; name: number }
   | { kind: 'config'; name: number; value: number | null }
   | { kind: 'pids'; broker: number }
-  | { kind: 'offline'; broker: number; replicas: { name: number; partition: number }[] };
+  | { kind: 'offline'; broker: number; replicas: { name: number; partition: number }[] }
+  /** replicas null: cancel. */
+  | { kind: 'reassign'; name: number; partition: number; replicas: number[] | null }
+  /** The leader proposes every live replica of the partition for its ISR (they all caught up). */
+  | { kind: 'catch-up'; name: number; partition: number }
+  | { kind: 'balance' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('register' as const), broker: fc.integer({ min: 1, max: 5 }), restart: fc.boolean() }),
@@ -118,6 +126,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     kind: fc.constant('offline' as const), broker: fc.integer({ min: 1, max: 5 }),
     replicas: fc.array(fc.record({ name: fc.integer({ min: 0, max: 4 }), partition: fc.integer({ min: 0, max: 8 }) }), { maxLength: 4 }),
   }),
+  fc.record({
+    kind: fc.constant('reassign' as const), name: fc.integer({ min: 0, max: 4 }), partition: fc.integer({ min: 0, max: 5 }),
+    replicas: fc.option(fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }), { nil: null, freq: 4 }),
+  }),
+  fc.record({ kind: fc.constant('catch-up' as const), name: fc.integer({ min: 0, max: 4 }), partition: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ kind: fc.constant('balance' as const) }),
 );
 
 /** Drives the controller logic with one op; errors the controller answers with are part of the game. */
@@ -179,6 +193,23 @@ function run(c: TestController, op: Op): void {
       }, c.now, c.sessions));
       break;
     }
+    case 'reassign':
+      c.commit(alterPartitionReassignments(c.image, [{ topic: topic(op.name), partition: op.partition, replicas: op.replicas }], { uncleanDefault: false }));
+      break;
+    case 'catch-up': {
+      const p = c.image.partition(topic(op.name), op.partition);
+      if (!p || p.leader < 0) break;
+      const live = (id: number) => c.image.broker(id)?.fenced === false && !c.image.broker(id)!.inControlledShutdown && !p.offlineReplicas.includes(id);
+      const newIsr = p.replicas.filter((id) => p.isr.includes(id) || live(id));
+      tolerate(() => c.commit(alterPartition(c.image, {
+        brokerId: p.leader, brokerEpoch: c.image.broker(p.leader)!.brokerEpoch, topicId: p.topicId, partition: op.partition,
+        leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, newIsr,
+      })));
+      break;
+    }
+    case 'balance':
+      c.commit(balanceLeaders(c.image, 10));
+      break;
   }
 }
 
@@ -192,6 +223,14 @@ function checkInvariants(image: MetadataImage): void {
     }
     assert.ok(!p.offlineReplicas.includes(p.leader), `${topic}-${p.partition} is led by its offline replica ${p.leader}`);
     assert.ok(p.offlineReplicas.every((id) => p.replicas.includes(id)));
+    // A running reassignment: adding and removing are distinct replicas, and the target keeps one.
+    assert.ok([...p.addingReplicas, ...p.removingReplicas].every((id) => p.replicas.includes(id)), `${topic}-${p.partition} reassignment outside its replicas`);
+    assert.ok(!p.addingReplicas.some((id) => p.removingReplicas.includes(id)));
+    assert.ok(p.removingReplicas.length < p.replicas.length, `${topic}-${p.partition} removes every replica`);
+    // Done as soon as every adding replica is in the ISR and the leader can stay or move within the target.
+    const stuck = p.addingReplicas.length > 0 && p.addingReplicas.every((id) => p.isr.includes(id))
+      && p.isr.some((id) => !p.removingReplicas.includes(id)) && !p.removingReplicas.includes(p.leader);
+    assert.ok(!stuck, `${topic}-${p.partition}: a reassignment with every adding replica in the ISR did not complete`);
   }
 }
 
@@ -233,6 +272,8 @@ test('a snapshot that is not one throws MetadataSnapshotError', () => {
     { ...doc, topics: [{ ...topics[0], name: 'bad name' }] },
     { ...doc, topics: [{ ...topics[0], partitions: [{ ...partitions[0], leader: 99 }] }] },
     { ...doc, topics: [{ ...topics[0], partitions: [{ ...partitions[0], isr: [] }] }] },
+    { ...doc, topics: [{ ...topics[0], partitions: [{ ...partitions[0], addingReplicas: [99] }] }] },
+    { ...doc, topics: [{ ...topics[0], partitions: [{ ...partitions[0], removingReplicas: [] }] }] },
     { ...doc, topics: [{ ...topics[0], configs: { a: 1 } }] },
     { ...doc, brokerConfigs: [{ resourceName: '', configs: [] }] },
   ];

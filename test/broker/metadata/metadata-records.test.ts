@@ -24,9 +24,11 @@ const recordArb: fc.Arbitrary<MetadataRecord> = fc.oneof(
     leader: fc.integer({ min: -1, max: 1000 }), leaderEpoch: fc.nat({ max: 2147483647 }), partitionEpoch: fc.nat({ max: 2147483647 }),
   }).map((f) => metadataRecord('Partition', f)),
   fc.record({ topicId: fc.uuid(), partition: fc.nat({ max: 1000 }), isr: fc.option(ids(1), { nil: undefined }),
-    leader: fc.option(fc.integer({ min: -1, max: 1000 }), { nil: undefined }), replicas: fc.option(ids(1), { nil: undefined }) })
-    .map(({ topicId, partition, isr, leader, replicas }) => metadataRecord('PartitionChange', {
+    leader: fc.option(fc.integer({ min: -1, max: 1000 }), { nil: undefined }), replicas: fc.option(ids(1), { nil: undefined }),
+    adding: fc.option(ids(0), { nil: undefined }), removing: fc.option(ids(0), { nil: undefined }) })
+    .map(({ topicId, partition, isr, leader, replicas, adding, removing }) => metadataRecord('PartitionChange', {
       topicId, partition, ...(isr ? { isr } : {}), ...(leader !== undefined ? { leader } : {}), ...(replicas ? { replicas } : {}),
+      ...(adding ? { addingReplicas: adding } : {}), ...(removing ? { removingReplicas: removing } : {}),
     })),
   fc.uuid().map((topicId) => metadataRecord('RemoveTopic', { topicId })),
   fc.record({ resourceName: topicName, name: text.filter((s) => s !== '__proto__'), value: fc.option(fc.string(), { nil: null }) })
