@@ -68,6 +68,9 @@ export function createMetadataNode(options: MetadataNodeOptions): MetadataNode {
       quorum: raft, state, clusterId, sessionTimeoutMs: config.brokerSessionTimeoutMs,
       heartbeatIntervalMs: config.brokerHeartbeatIntervalMs, logger: logger.child({ component: 'controller' }),
       ...(options.observer ? { observer: options.observer } : {}),
+      ...(config.autoLeaderRebalanceEnable
+        ? { leaderBalance: { intervalMs: config.leaderImbalanceCheckIntervalMs, imbalancePercentage: config.leaderImbalancePerBrokerPercentage } }
+        : {}),
     });
   } else {
     observer = new MetadataObserver({

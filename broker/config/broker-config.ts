@@ -58,6 +58,10 @@ export interface BrokerConfig {
   replicaFetchBackoffMs: number;
   replicaSocketTimeoutMs: number;
   replicaHighWatermarkCheckpointIntervalMs: number;
+  /** auto.leader.rebalance.enable, leader.imbalance.check.interval.seconds (as ms), leader.imbalance.per.broker.percentage */
+  autoLeaderRebalanceEnable: boolean;
+  leaderImbalanceCheckIntervalMs: number;
+  leaderImbalancePerBrokerPercentage: number;
   rack: string;
   clusterId: string | undefined;
   /** Topic-level defaults as given (log.retention.ms, ...), for brokerDefaultsToTopicConfig. */
@@ -238,6 +242,9 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
     replicaFetchBackoffMs: int('replica.fetch.backoff.ms'),
     replicaSocketTimeoutMs: int('replica.socket.timeout.ms'),
     replicaHighWatermarkCheckpointIntervalMs: int('replica.high.watermark.checkpoint.interval.ms'),
+    autoLeaderRebalanceEnable: bool('auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalMs: int('leader.imbalance.check.interval.seconds') * 1000,
+    leaderImbalancePerBrokerPercentage: int('leader.imbalance.per.broker.percentage'),
     rack: get('broker.rack'),
     clusterId: explicit['cluster.id'],
     topicDefaults,

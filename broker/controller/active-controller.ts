@@ -3,19 +3,24 @@
 // records), appends the decision's records as one batch and answers once they are committed and
 // applied here. It tracks broker sessions and fences expired brokers on a timer. On losing the
 // leadership it drops the speculative image and the sessions and answers what is pending with
-// NOT_CONTROLLER; a new active controller starts every broker with a full session.
+// NOT_CONTROLLER; a new active controller starts every broker with a full session. With
+// auto.leader.rebalance.enable it also moves leaderships back to preferred replicas on a timer.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/index.js';
 import { MetadataImage, type AppliedRecord, type MetadataRecord } from '../metadata/index.js';
 import { BrokerSessions, fenceExpiredBrokers, initializeCluster } from './controller-brokers.js';
+import { balanceLeaders } from './controller-elections.js';
 import type { ControllerResult } from './controller-result.js';
 import { decodeRecordBatch, RECORDS_PER_ENTRY } from '../quorum/metadata-batch.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { RaftQuorum } from '../quorum/raft-quorum.js';
 
 /** Decisions worth a log line when they write (heartbeats and fencing checks are too frequent). */
-const LOGGED_OPERATIONS = new Set(['registerBroker', 'createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs', 'allocateProducerIds']);
+const LOGGED_OPERATIONS = new Set([
+  'registerBroker', 'createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs', 'allocateProducerIds',
+  'electLeaders', 'alterPartitionReassignments',
+]);
 
 export interface ControllerObserver {
   decisionDone(operation: string, seconds: number): void;
@@ -30,6 +35,9 @@ export interface ActiveControllerOptions {
   logger: Logger;
   observer?: ControllerObserver;
   now?: () => number;
+  /** auto.leader.rebalance.enable: every leader.imbalance.check.interval.seconds, preferred
+   * elections for the brokers above leader.imbalance.per.broker.percentage. Absent: disabled. */
+  leaderBalance?: { intervalMs: number; imbalancePercentage: number };
 }
 
 export interface Decided<R> {
@@ -47,6 +55,7 @@ export class ActiveController {
   /** The last index this controller has appended. */
   private lastProposed = 0;
   private fenceTimer: NodeJS.Timeout | undefined;
+  private balanceTimer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<(err: Error) => void>();
   private readonly now: () => number;
 
@@ -100,13 +109,20 @@ export class ActiveController {
     const every = Math.max(50, Math.floor(this.options.heartbeatIntervalMs / 2));
     this.fenceTimer = setInterval(() => this.fenceExpired(), every);
     this.fenceTimer.unref();
+    const balance = this.options.leaderBalance;
+    if (balance) {
+      this.balanceTimer = setInterval(() => this.balanceLeaders(balance.imbalancePercentage), balance.intervalMs);
+      this.balanceTimer.unref();
+    }
   }
 
   private deactivate(): void {
     if (!this.active) return;
     this.active = false;
     if (this.fenceTimer) clearInterval(this.fenceTimer);
+    if (this.balanceTimer) clearInterval(this.balanceTimer);
     this.fenceTimer = undefined;
+    this.balanceTimer = undefined;
     this.speculative = MetadataImage.EMPTY;
     this.sessions = new BrokerSessions();
     const err = new StraitError(ErrorCode.NOT_CONTROLLER, 'The controller lost its leadership before the change committed.');
@@ -171,6 +187,17 @@ export class ActiveController {
         if (response.fencedBrokers.length > 0) logger.warn({ brokers: response.fencedBrokers, sessionTimeoutMs }, 'fenced brokers whose session expired');
       }, (err: unknown) => {
         if (!(err instanceof StraitError)) logger.error({ err }, 'fencing expired brokers failed');
+      });
+  }
+
+  private balanceLeaders(imbalancePercentage: number): void {
+    if (!this.active) return;
+    const { logger } = this.options;
+    this.decide('balanceLeaders', (image) => balanceLeaders(image, imbalancePercentage), Math.max(1000, this.options.heartbeatIntervalMs))
+      .then(({ response }) => {
+        if (response.length > 0) logger.info({ partitions: response.map((r) => `${r.topic}-${r.partition}`), imbalancePercentage }, 'auto leader rebalance: preferred replicas elected');
+      }, (err: unknown) => {
+        if (!(err instanceof StraitError)) logger.error({ err }, 'auto leader rebalance failed');
       });
   }
 }

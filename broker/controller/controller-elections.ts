@@ -77,3 +77,48 @@ export function electLeaders(
   }
   return { records, response };
 }
+
+/** One broker's share of the preferred leaderships it does not hold (Kafka's leader imbalance). */
+export interface BrokerImbalance {
+  readonly brokerId: number;
+  /** Partitions whose preferred replica (the first) is this broker. */
+  readonly preferred: number;
+  /** Of those, the ones another broker (or none) leads. */
+  readonly notLed: readonly TopicPartitionRef[];
+}
+
+/** Each broker that is some partition's preferred replica, by id, with the ones it does not lead. */
+export function leaderImbalance(image: MetadataImage): BrokerImbalance[] {
+  const byBroker = new Map<number, { preferred: number; notLed: TopicPartitionRef[] }>();
+  for (const t of image.topics()) {
+    for (const p of t.partitions) {
+      const preferred = p.replicas[0]!;
+      let entry = byBroker.get(preferred);
+      if (!entry) byBroker.set(preferred, (entry = { preferred: 0, notLed: [] }));
+      entry.preferred++;
+      if (p.leader !== preferred) entry.notLed.push({ topic: t.name, partition: p.partition });
+    }
+  }
+  return [...byBroker.entries()].sort(([a], [b]) => a - b).map(([brokerId, e]) => ({ brokerId, ...e }));
+}
+
+/**
+ * auto.leader.rebalance.enable's periodic check (Kafka's controller, checkAndTriggerAutoLeaderRebalance):
+ * a broker whose imbalance (preferred partitions it does not lead / preferred partitions) is above
+ * leader.imbalance.per.broker.percentage gets those partitions back by preferred elections, where its
+ * replica is in the ISR and may lead. Partitions being reassigned are left alone (their preferred
+ * replica is about to change). Answers the partitions elected.
+ */
+export function balanceLeaders(image: MetadataImage, imbalancePercentage: number): ControllerResult<TopicPartitionRef[]> {
+  const candidates: TopicPartitionRef[] = [];
+  for (const broker of leaderImbalance(image)) {
+    if (broker.notLed.length / broker.preferred <= imbalancePercentage / 100) continue;
+    for (const ref of broker.notLed) {
+      const p = image.partition(ref.topic, ref.partition)!;
+      if (p.addingReplicas.length === 0 && p.removingReplicas.length === 0) candidates.push(ref);
+    }
+  }
+  if (candidates.length === 0) return { records: [], response: [] };
+  const { records, response } = electLeaders(image, candidates, 'preferred');
+  return { records, response: response.filter((r) => r.errorCode === ErrorCode.NONE).map(({ topic, partition }) => ({ topic, partition })) };
+}

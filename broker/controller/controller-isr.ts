@@ -2,11 +2,13 @@
 // behind for replica.lag.time.max.ms, or caught up again), and the controller records it (DESIGN §7:
 // ISR changes go through the controller). Kafka's checks, in order: current broker epoch, the sender
 // leads the partition at the same leader epoch, the request is based on the current partition epoch,
-// the new ISR is well formed and every member it adds is live.
+// the new ISR is well formed and every member it adds is live. An ISR that now holds every replica a
+// running reassignment adds completes it in the same record (controller-reassignments.ts).
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { ControllerResult } from './controller-result.js';
 import { type MetadataImage, metadataRecord } from '../metadata/index.js';
 import { acceptableLeaders } from './partition-changes.js';
+import { completedReassignment, completionChange } from './controller-reassignments.js';
 
 export interface AlterPartitionRequest {
   readonly brokerId: number;
@@ -65,6 +67,15 @@ export function alterPartition(image: MetadataImage, request: AlterPartitionRequ
   const ineligible = isr.find((id) => !p.isr.includes(id) && (!acceptable(id) || p.offlineReplicas.includes(id)));
   if (ineligible !== undefined) {
     fail(ErrorCode.BROKER_NOT_AVAILABLE, `Replica ${ineligible} of ${where} is fenced, shutting down or offline and cannot join the ISR.`);
+  }
+  const done = completedReassignment(p, isr, acceptable);
+  if (done) {
+    return {
+      records: [completionChange(p, done)],
+      response: {
+        leader: done.leader, leaderEpoch: done.leader === p.leader ? p.leaderEpoch : p.leaderEpoch + 1, isr: [...done.isr], partitionEpoch: p.partitionEpoch + 1,
+      },
+    };
   }
   return {
     records: [metadataRecord('PartitionChange', { topicId: p.topicId, partition: p.partition, isr: [...isr] })],

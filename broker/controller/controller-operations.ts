@@ -3,11 +3,15 @@
 // exactly what it would have run for a request of its own.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, StraitError } from '../../client/index.js';
+import { BROKER_KEYS } from '../config/config-keys.js';
+import { validateDynamicBrokerConfigs } from '../config/dynamic-broker-configs.js';
 import { parseTopicConfigs, type TopicConfig } from '../log/index.js';
 import { brokerHeartbeat, registerBroker, type BrokerHeartbeatRequest, type BrokerRegistrationRequest } from './controller-brokers.js';
 import { incrementalAlterConfigs, type AlterConfigsResource } from './controller-configs.js';
+import { electLeaders, type ElectionType, type TopicPartitionRef } from './controller-elections.js';
 import { alterPartition, type AlterPartitionRequest } from './controller-isr.js';
 import { allocateProducerIds } from './controller-producer-ids.js';
+import { alterPartitionReassignments, type ReassignmentRequest } from './controller-reassignments.js';
 import {
   createPartitions, createTopics, deleteTopics, type CreatePartitionsRequest, type CreateTopicRequest,
 } from './controller-topics.js';
@@ -22,6 +26,9 @@ export interface DeleteTopicsWrite { names: string[] }
 export interface CreatePartitionsWrite { topics: CreatePartitionsRequest[]; validateOnly: boolean }
 export interface AlterConfigsWrite { resources: AlterConfigsResource[]; validateOnly: boolean }
 export interface AllocateProducerIdsWrite { brokerId: number; brokerEpoch: number }
+/** partitions null: every partition (only those that needed an election are answered). */
+export interface ElectLeadersWrite { type: ElectionType; partitions: TopicPartitionRef[] | null }
+export interface AlterPartitionReassignmentsWrite { reassignments: ReassignmentRequest[] }
 
 export interface ControllerWrites {
   createTopics: CreateTopicsWrite;
@@ -33,12 +40,18 @@ export interface ControllerWrites {
   allocateProducerIds: AllocateProducerIdsWrite;
   /** A partition leader's ISR change (replication: shrink after replica.lag.time.max.ms, expand once caught up). */
   alterPartition: AlterPartitionRequest;
+  /** Preferred or unclean leader elections (ElectLeaders, `strait leader-election`). */
+  electLeaders: ElectLeadersWrite;
+  /** Start or cancel partition reassignments (KIP-455, `strait reassign-partitions`). */
+  alterPartitionReassignments: AlterPartitionReassignmentsWrite;
 }
 export type ControllerOperation = keyof ControllerWrites;
 
 /** The writes a node forwards to the controller with ControllerWrite: the admin writes, and a
  * leader's ISR changes. */
-export const FORWARDED_OPERATIONS: readonly ControllerOperation[] = ['createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs', 'alterPartition'];
+export const FORWARDED_OPERATIONS: readonly ControllerOperation[] = [
+  'createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs', 'alterPartition', 'electLeaders', 'alterPartitionReassignments',
+];
 
 export interface DecisionContext {
   /** The controller's topic defaults, against which topic overrides are validated. */
@@ -77,9 +90,8 @@ export function decisionFor<O extends ControllerOperation>(operation: O, request
       const resources = list<AlterConfigsResource>(r.resources, 'resources');
       return (image) => incrementalAlterConfigs(image, resources, {
         validateTopicConfigs: validateConfigs,
-        validateBrokerConfigs: () => {
-          throw new StraitError(ErrorCode.INVALID_REQUEST, 'broker configs are static: change the config file and restart');
-        },
+        // Only the replication throttles change at runtime; every other broker key is read from the file.
+        validateBrokerConfigs: (_name, overrides) => validateDynamicBrokerConfigs(overrides, (key) => Object.hasOwn(BROKER_KEYS, key)),
         validateOnly: r.validateOnly === true,
       });
     }
@@ -94,6 +106,16 @@ export function decisionFor<O extends ControllerOperation>(operation: O, request
     case 'alterPartition': {
       const r = request as AlterPartitionRequest;
       return (image) => alterPartition(image, r);
+    }
+    case 'electLeaders': {
+      const r = request as ElectLeadersWrite;
+      if (r.type !== 'preferred' && r.type !== 'unclean') throw new StraitError(ErrorCode.INVALID_REQUEST, `Unknown election type ${JSON.stringify(r.type)}.`);
+      const partitions = r.partitions === null ? undefined : list<TopicPartitionRef>(r.partitions, 'partitions');
+      return (image) => electLeaders(image, partitions, r.type);
+    }
+    case 'alterPartitionReassignments': {
+      const reassignments = list<ReassignmentRequest>((request as AlterPartitionReassignmentsWrite).reassignments, 'reassignments');
+      return (image) => alterPartitionReassignments(image, reassignments, { uncleanDefault: ctx.topicDefaults.uncleanLeaderElectionEnable });
     }
     default:
       throw new StraitError(ErrorCode.INVALID_REQUEST, `unknown controller operation ${String(operation)}`);

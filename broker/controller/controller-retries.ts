@@ -12,7 +12,7 @@ import type { ControllerOperation } from './controller-operations.js';
 
 /** The forwarded writes whose answers are kept by request id: each answers with per-item results. */
 export const ANSWERED_ONCE: ReadonlySet<ControllerOperation> = new Set<ControllerOperation>([
-  'createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs',
+  'createTopics', 'deleteTopics', 'createPartitions', 'incrementalAlterConfigs', 'electLeaders', 'alterPartitionReassignments',
 ]);
 
 /**

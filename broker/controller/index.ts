@@ -8,6 +8,7 @@ export { ActiveController, type ActiveControllerOptions, type ControllerObserver
 export {
   decisionFor, FORWARDED_OPERATIONS, type ControllerOperation, type ControllerWrites, type DecisionContext,
   type AllocateProducerIdsWrite, type AlterConfigsWrite, type CreatePartitionsWrite, type CreateTopicsWrite, type DeleteTopicsWrite,
+  type AlterPartitionReassignmentsWrite, type ElectLeadersWrite,
 } from './controller-operations.js';
 export { ControllerChannel, type ControllerAnswer, type ControllerChannelOptions } from './controller-channel.js';
 export { ANSWERED_ONCE, answerOnce } from './controller-retries.js';
@@ -22,7 +23,13 @@ export {
   type CreatePartitionsOptions, type CreatePartitionsRequest, type CreateTopicRequest, type CreateTopicResult,
   type CreateTopicsOptions, type DeleteTopicResult, type TopicResult,
 } from './controller-topics.js';
-export { electLeaders, type ElectionResult, type ElectionType, type TopicPartitionRef } from './controller-elections.js';
+export {
+  balanceLeaders, electLeaders, leaderImbalance, type BrokerImbalance, type ElectionResult, type ElectionType, type TopicPartitionRef,
+} from './controller-elections.js';
+export {
+  alterPartitionReassignments, completedReassignment, listPartitionReassignments,
+  type CompletedReassignment, type OngoingReassignment, type ReassignmentOptions, type ReassignmentRequest, type ReassignmentResult,
+} from './controller-reassignments.js';
 export { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './controller-isr.js';
 export {
   incrementalAlterConfigs, type AlterConfigOp, type AlterConfigOpType, type AlterConfigsOptions, type AlterConfigsResource,

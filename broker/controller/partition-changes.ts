@@ -31,7 +31,9 @@ interface Election {
 
 /** The leader (and ISR, which an unclean election resets) for a partition that needs one; a replica
  * whose log is offline on its broker is never chosen. */
-export function electLeader(partition: PartitionImage, isr: readonly number[], acceptable: AcceptableLeader, unclean: boolean): Election {
+export function electLeader(
+  partition: Pick<PartitionImage, 'replicas' | 'offlineReplicas'>, isr: readonly number[], acceptable: AcceptableLeader, unclean: boolean,
+): Election {
   const eligible = (id: number): boolean => acceptable(id) && !partition.offlineReplicas.includes(id);
   const clean = partition.replicas.find((id) => isr.includes(id) && eligible(id));
   if (clean !== undefined) return { leader: clean, isr };

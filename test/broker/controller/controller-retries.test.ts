@@ -106,3 +106,52 @@ test('a decision that writes nothing keeps no answer; an id reused for another o
   assert.throws(() => answerOnce('registerBroker', 'req-2', decisionFor('deleteTopics', { names: ['fine'] }, ctx)),
     (err: unknown) => err instanceof StraitError && err.code === ErrorCode.INVALID_REQUEST);
 });
+
+test('electLeaders and alterPartitionReassignments are forwarded writes answered once: a retry does not say ELECTION_NOT_NEEDED or start again', () => {
+  const c = new TestController(7);
+  c.startBrokers(3);
+  c.commit(decide(c, decisionFor('createTopics', { topics: [{ name: 'e', assignments: [[1, 2], [2, 3]] }], validateOnly: false, defaults }, ctx)));
+  const topicId = c.image.topic('e')!.topicId;
+  c.commitRecords([{ type: 'PartitionChange', version: 1, topicId, partition: 0, leader: 2 }]);
+  const elect: ControllerWrites['electLeaders'] = { type: 'preferred', partitions: [{ topic: 'e', partition: 0 }] };
+  const elected = retried(c, 'electLeaders', elect, 'elect-1');
+  assert.deepEqual([codes(elected.first.response), codes(elected.second.response), elected.second.records], [[ErrorCode.NONE], [ErrorCode.NONE], []]);
+  assert.equal(c.image.leaderOf('e', 0), 1);
+  assert.deepEqual(codes(decide(c, decisionFor('electLeaders', elect, ctx)).response), [ErrorCode.ELECTION_NOT_NEEDED]);
+  // Every partition: only the ones that needed it are answered.
+  assert.deepEqual(decide(c, decisionFor('electLeaders', { type: 'preferred', partitions: null }, ctx)).response, []);
+
+  const move: ControllerWrites['alterPartitionReassignments'] = { reassignments: [{ topic: 'e', partition: 1, replicas: [3, 1] }] };
+  const moved = retried(c, 'alterPartitionReassignments', move, 'move-1');
+  assert.deepEqual([codes(moved.first.response), codes(moved.second.response), moved.second.records], [[ErrorCode.NONE], [ErrorCode.NONE], []]);
+  assert.deepEqual(c.image.partition('e', 1)!.addingReplicas, [1]);
+
+  for (const bad of [{ type: 'sideways', partitions: null }, { type: 'preferred', partitions: 'all' }]) {
+    assert.throws(() => decisionFor('electLeaders', bad as unknown as ControllerWrites['electLeaders'], ctx),
+      (err: unknown) => err instanceof StraitError && err.code === ErrorCode.INVALID_REQUEST);
+  }
+  assert.throws(() => decisionFor('alterPartitionReassignments', { reassignments: 'x' } as unknown as ControllerWrites['alterPartitionReassignments'], ctx),
+    (err: unknown) => err instanceof StraitError && err.code === ErrorCode.INVALID_REQUEST);
+});
+
+test('a broker resource takes only the replication throttle rates at runtime, each a number of bytes per second', () => {
+  const c = new TestController(8);
+  c.startBrokers(2);
+  const alter = (resourceName: string, name: string, value: string) => decide(c, decisionFor('incrementalAlterConfigs', {
+    resources: [{ resourceType: 'broker', resourceName, ops: [{ name, op: 'set', value }] }], validateOnly: false,
+  }, ctx));
+  const ok = alter('1', 'leader.replication.throttled.rate', '1000000');
+  assert.deepEqual(codes(ok.response), [ErrorCode.NONE]);
+  c.commit(ok);
+  c.commit(alter('', 'follower.replication.throttled.rate', '500'));
+  assert.deepEqual(c.image.brokerConfigOverrides('1'), { 'leader.replication.throttled.rate': '1000000' });
+  assert.deepEqual(c.image.brokerConfigOverrides(''), { 'follower.replication.throttled.rate': '500' });
+  const refused = [
+    alter('1', 'num.partitions', '3'), alter('1', 'no.such.key', '1'), alter('1', 'leader.replication.throttled.rate', '-1'),
+    alter('1', 'follower.replication.throttled.rate', 'fast'), alter('1', 'leader.replication.throttled.rate', '9223372036854775808'),
+  ];
+  assert.deepEqual(refused.map((r) => codes(r.response)[0]), [
+    ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CONFIG, ErrorCode.INVALID_CONFIG, ErrorCode.INVALID_CONFIG, ErrorCode.INVALID_CONFIG,
+  ]);
+  assert.ok(refused.every((r) => r.records.length === 0));
+});
