@@ -177,6 +177,7 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     defaultReplicationFactor: config.defaultReplicationFactor, requestTimeoutMs: config.quorumRequestTimeoutMs,
     logger: logger.child({ component: 'topics' }),
     onLogReady: (topic, partition) => replicaManager.logReady(topic, partition),
+    onReplicaRemoved: (topic, partition) => replicaManager.replicaRemoved(topic, partition),
   });
   let brokerEpoch: () => number = () => -1;
   const replicationMetrics = new ReplicationMetrics(registry, { leaders: () => replicaManager.leaders(), followerLags: () => replicaManager.followerLags() });

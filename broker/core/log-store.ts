@@ -12,6 +12,8 @@ export interface LogStore {
   assignTopicId(topic: string, partition: number, topicId: string): void;
   /** With a topic id, only the directories recorded with it; returns how many were removed. */
   deleteLogs(topic: string, topicId?: string): number;
+  /** Removes one partition's directory of that topic id (a replica this node no longer holds); false when there is none. */
+  deleteLog(topic: string, partition: number, topicId: string): boolean;
   /** Removes a directory of another incarnation of the topic (never to be used as its log). */
   removeStray(topic: string, partition: number, imageTopicId: string): void;
   allLogs(): Iterable<PartitionLog>;

@@ -10,6 +10,9 @@
 // not match is left alone, neither used nor removed; once caught up (the image is current) it is a
 // stray and removed, and an older directory without an id takes the image's. A partition whose log
 // is offline here answers KAFKA_STORAGE_ERROR and is reported to the controller (offlineReplicas).
+// A partition of a live topic that no longer lists this node among its replicas (a reassignment
+// moved it away, possibly while this node was down) has its log deleted once this node is caught up,
+// after replication has let go of it (onReplicaRemoved).
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/index.js';
 import { type PartitionLog, parseTopicConfigs, type TopicConfig } from '../log/index.js';
@@ -40,6 +43,9 @@ export interface TopicManagerOptions {
   /** A partition's log became usable after the image named it (created, or an older directory
    * claimed): replication can take the partition's role now. */
   onLogReady?: (topic: string, partition: number) => void;
+  /** This node is no longer a replica of the partition and its log is about to be deleted:
+   * replication must stop leading and fetching it first. */
+  onReplicaRemoved?: (topic: string, partition: number) => void;
 }
 
 /** The metadata log's own name (its directory sits beside the partition logs): no topic may take it. */
@@ -255,6 +261,12 @@ export class TopicManager {
         logs.removeStray(topic.name, p.partition, topic.topicId);
       }
       const usable = this.usableLog(topic, p.partition);
+      if (this.current && !p.replicas.includes(nodeId) && (usable || logs.offlineLog(topic.name, p.partition)?.topicId === topic.topicId)) {
+        this.options.onReplicaRemoved?.(topic.name, p.partition);
+        logs.deleteLog(topic.name, p.partition, topic.topicId);
+        logger.info({ topic: topic.name, partition: p.partition, replicas: p.replicas }, 'no longer a replica of this partition: its log was deleted');
+        continue;
+      }
       if (usable) {
         if (configChanged) usable.updateConfig(config);
       } else if (p.replicas.includes(nodeId) && !logs.getLog(topic.name, p.partition) && !logs.offlineLog(topic.name, p.partition)) {

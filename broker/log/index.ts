@@ -26,5 +26,5 @@ export {
   type TopicConfig, type CleanupPolicy, type MessageTimestampType, type TopicCompressionType, type TopicConfigDef,
   type TopicConfigName, type ConfigType, TOPIC_CONFIG_DEFS, InvalidConfigError, parseTopicConfigs, defaultTopicConfig,
   topicConfigToStrings, topicConfigValueToString, brokerDefaultsToTopicConfig, validateTopicName, isTopicConfigName,
-  MAX_TOPIC_NAME_LENGTH,
+  MAX_TOPIC_NAME_LENGTH, throttledReplicasInclude,
 } from './topic-config.js';

@@ -270,6 +270,28 @@ export class LogManager {
   }
 
   /**
+   * Removes one partition's directory when it belongs to the topic id (a replica this node no longer
+   * holds: a reassignment moved it elsewhere). Its files are closed first; the directory is renamed
+   * `-delete` and removed, as a deleted topic's are. Returns whether there was one to remove.
+   */
+  deleteLog(topic: string, partition: number, topicId: string): boolean {
+    const key = keyOf(topic, partition);
+    const log = this.logs.get(key);
+    const down = this.offline.get(key);
+    if (log && this.topicIds.get(log) === topicId) {
+      this.retire(log.dir, 'delete', log);
+    } else if (down && down.topicId === topicId) {
+      this.offline.delete(key);
+      this.retire(down.dir, 'delete');
+    } else {
+      return false;
+    }
+    this.logger.info({ topic, partition, topicId }, 'deleted a partition log this node no longer holds a replica of');
+    this.checkpoint();
+    return true;
+  }
+
+  /**
    * A partition directory that belongs to another incarnation of the topic (its topic id differs
    * from the metadata's): renamed to `<topic>-<n>.<uuid>-stray` at once, so it is never used as
    * this topic's log, then removed. Its offline entry, if it was offline, goes with it.

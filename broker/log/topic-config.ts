@@ -26,6 +26,10 @@ export interface TopicConfig {
   fileDeleteDelayMs: number;
   uncleanLeaderElectionEnable: boolean;
   compressionType: TopicCompressionType;
+  /** leader.replication.throttled.replicas / follower.replication.throttled.replicas, normalized:
+   * '' (none), '*' (all) or `partition:broker,...` (throttledReplicasInclude reads them). */
+  leaderReplicationThrottledReplicas: string;
+  followerReplicationThrottledReplicas: string;
 }
 
 /** A config key or value was refused; carries Kafka's INVALID_CONFIG code and the offending key. */
@@ -122,6 +126,28 @@ function parseCleanupPolicy(key: string, raw: string): CleanupPolicy {
   return compact && del ? 'compact,delete' : compact ? 'compact' : 'delete';
 }
 
+/** Kafka's ThrottledReplicaListValidator: the literal '*' or `[partitionId]:[brokerId],...`;
+ * returned without blanks. */
+function parseThrottledReplicas(key: string, raw: string): string {
+  const text = raw.trim();
+  if (text === '*') return text;
+  const items = raw.split(',').map((s) => s.trim());
+  if (!items.every((s) => /^(\d{1,10}:\d{1,10})?$/.test(s))) {
+    throw new InvalidConfigError(key,
+      `Invalid value ${raw} for configuration ${key}: ${key} must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...`);
+  }
+  return items.filter((s) => s !== '').join(',');
+}
+
+/** Whether a throttled-replicas value (normalized, as TopicConfig holds it) names the replica of
+ * `partition` on `brokerId`. */
+export function throttledReplicasInclude(value: string, partition: number, brokerId: number): boolean {
+  if (value === '') return false;
+  if (value === '*') return true;
+  const wanted = `${partition}:${brokerId}`;
+  return value.split(',').some((item) => item === wanted);
+}
+
 function def<K extends keyof TopicConfig>(d: TopicConfigDef<K>): TopicConfigDef<K> {
   return d;
 }
@@ -156,9 +182,17 @@ export const TOPIC_CONFIG_DEFS = {
     field: 'indexIntervalBytes', type: 'int', default: 4096, validator: intAtLeast(0),
     doc: 'How frequently an entry is added to the offset index: one entry per this many bytes of log.',
   }),
+  'leader.replication.throttled.replicas': def({
+    field: 'leaderReplicationThrottledReplicas', type: 'list', default: '', validator: parseThrottledReplicas,
+    doc: 'Replicas whose log replication is throttled on the leader side (at leader.replication.throttled.rate of the broker that leads them), as [PartitionId]:[BrokerId],... or the wildcard \'*\' for every replica of the topic.',
+  }),
   'max.message.bytes': def({
     field: 'maxMessageBytes', type: 'int', default: 1048588, validator: intAtLeast(0),
     doc: 'The largest record batch size allowed after compression.',
+  }),
+  'follower.replication.throttled.replicas': def({
+    field: 'followerReplicationThrottledReplicas', type: 'list', default: '', validator: parseThrottledReplicas,
+    doc: 'Replicas whose log replication is throttled on the follower side (at follower.replication.throttled.rate of the broker that holds them), as [PartitionId]:[BrokerId],... or the wildcard \'*\' for every replica of the topic.',
   }),
   'message.timestamp.type': def({
     field: 'messageTimestampType', type: 'string', default: 'CreateTime',
