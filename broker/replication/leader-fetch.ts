@@ -7,11 +7,15 @@
 // end (the high watermark may move, the ISR may grow); records are then read to the log end (not the
 // high watermark), within partition_max_bytes and max_bytes, the first partition with data giving at
 // least one whole batch. With fewer than min_bytes, the fetch waits up to max_wait_ms for appends.
+// A follower outside the ISR of a partition listed in leader.replication.throttled.replicas gets only
+// what the leader throttle has left (nothing while it is spent; whole batches always), and those bytes
+// are taken from it once the answer is built (replication-throttles.ts).
 import { ErrorCode, StraitError, MAX_GRPC_MESSAGE_BYTES, type wire } from '../../client/index.js';
 import type { MetadataImage } from '../metadata/index.js';
 import { checkDivergence } from './divergence.js';
 import type { PartitionLeader } from './partition-leader.js';
 import type { Purgatory } from './purgatory.js';
+import type { LeaderThrottle } from './replication-throttles.js';
 import {
   encodeReplicaFetchError, encodeReplicaFetchResponse, type EncodedReplicaFetchResponse, type PartitionAnswer,
 } from './replica-fetch-frame.js';
@@ -28,6 +32,7 @@ export interface LeaderFetchContext {
   /** Whether the partition's log is offline on this node. */
   readonly offline: (topic: string, partition: number) => boolean;
   readonly purgatory: Purgatory;
+  readonly throttle?: LeaderThrottle;
 }
 
 /** One partition of a fetch, once checked: where to read, or the answer already decided. */
@@ -97,10 +102,20 @@ function checkPartition(ctx: LeaderFetchContext, image: MetadataImage, replicaId
   }
 }
 
-/** Where each partition's records lie now, within the bounds; `bytes` is what would be sent. */
-function locateAll(fetches: readonly PartitionFetch[], maxBytes: number): { answers: PartitionAnswer[]; bytes: number; failed: boolean } {
+interface LocatedAnswers {
+  answers: PartitionAnswer[];
+  /** What would be sent. */
+  bytes: number;
+  /** Of those, the bytes that count against the leader throttle. */
+  throttledBytes: number;
+  failed: boolean;
+}
+
+/** Where each partition's records lie now, within the bounds (and the leader throttle's budget). */
+function locateAll(fetches: readonly PartitionFetch[], maxBytes: number, replicaId: number, throttle: LeaderThrottle | undefined): LocatedAnswers {
   let remaining = maxBytes;
   let bytes = 0;
+  let throttledBytes = 0;
   let failed = false;
   const answers = fetches.map((f): PartitionAnswer => {
     const { fields, leader } = f;
@@ -118,8 +133,17 @@ function locateAll(fetches: readonly PartitionFetch[], maxBytes: number): { answ
     fields.logEndOffset = log.logEndOffset;
     fields.logStartOffset = log.logStartOffset;
     try {
-      const read = log.locate(f.fetchOffset, Math.min(f.maxBytes, remaining), { minOneBatch: bytes === 0 });
+      let limit = Math.min(f.maxBytes, remaining);
+      const throttled = throttle !== undefined && throttle.applies(leader, replicaId);
+      if (throttled) {
+        const budget = throttle.available();
+        // Spent: this partition waits (its fetch offset still counted); others may answer.
+        if (budget <= 0) return { fields, read: undefined };
+        limit = Math.min(limit, Math.ceil(budget));
+      }
+      const read = log.locate(f.fetchOffset, limit, { minOneBatch: bytes === 0 });
       bytes += read.length;
+      if (throttled) throttledBytes += read.length;
       remaining = Math.max(0, remaining - read.length);
       return { fields, read };
     } catch (err) {
@@ -129,7 +153,7 @@ function locateAll(fetches: readonly PartitionFetch[], maxBytes: number): { answ
       return { fields, read: undefined };
     }
   });
-  return { answers, bytes, failed };
+  return { answers, bytes, throttledBytes, failed };
 }
 
 function requestError(correlationId: number, err: StraitError): EncodedReplicaFetchResponse {
@@ -157,21 +181,28 @@ export function handleReplicaFetch(ctx: LeaderFetchContext, req: wire.ReplicaFet
   const fetches = req.partitions.map((p) => checkPartition(ctx, image, replicaId, p, responseMax));
   const minBytes = Math.max(0, int(req.minBytes) ?? 0);
   const maxWaitMs = Math.min(Math.max(0, int(req.maxWaitMs) ?? 0), MAX_WAIT_MS);
-  const first = locateAll(fetches, responseMax);
+  const locate = (): LocatedAnswers => locateAll(fetches, responseMax, replicaId, ctx.throttle);
+  // The bytes of throttled partitions are taken from the throttle once, when the answer is built.
+  const encode = (located: LocatedAnswers): EncodedReplicaFetchResponse => {
+    const encoded = encodeReplicaFetchResponse(correlationId, located.answers);
+    if (located.throttledBytes > 0) ctx.throttle?.record(located.throttledBytes);
+    return encoded;
+  };
+  const first = locate();
   if (first.failed || first.bytes >= minBytes || maxWaitMs === 0 || signal?.aborted) {
-    return Promise.resolve(encodeReplicaFetchResponse(correlationId, first.answers));
+    return Promise.resolve(encode(first));
   }
   return new Promise((resolve) => {
-    const answerNow = (): void => resolve(encodeReplicaFetchResponse(correlationId, locateAll(fetches, responseMax).answers));
+    const answerNow = (): void => resolve(encode(locate()));
     const cancel = ctx.purgatory.watch({
       tryComplete: () => {
         // Cheap first: nothing can be there until some log grew past its fetch offset.
         const grown = fetches.some((f) => f.leader !== undefined && (!f.leader.isActive || f.leader.log.logEndOffset > f.fetchOffset));
         if (!grown) return false;
-        const now = locateAll(fetches, responseMax);
+        const now = locate();
         if (!now.failed && now.bytes < minBytes) return false;
         signal?.removeEventListener('abort', onAbort);
-        resolve(encodeReplicaFetchResponse(correlationId, now.answers));
+        resolve(encode(now));
         return true;
       },
       expire: () => {

@@ -75,7 +75,11 @@ export interface IsrProposal {
 }
 
 export interface LeaderPartitionView {
+  /** During a reassignment, the target and the replicas it removes. */
   readonly replicas: readonly number[];
+  /** The replicas a running reassignment adds (not counted in the replication factor, as Kafka's
+   * under-replicated count does not). */
+  readonly addingReplicas?: readonly number[];
   readonly isr: readonly number[];
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
@@ -115,6 +119,11 @@ export class LeaderState {
 
   get partitionEpoch(): number {
     return this.view.partitionEpoch;
+  }
+
+  /** The replication factor: the replicas, less those a running reassignment is still adding. */
+  get replicationFactor(): number {
+    return this.view.replicas.length - (this.view.addingReplicas?.length ?? 0);
   }
 
   get pendingProposal(): IsrProposal | undefined {

@@ -11,13 +11,16 @@
 //   partition backs off replica.fetch.backoff.ms; the replica manager moves it once the metadata
 //   image says who leads.
 // A stream that fails, or a request unanswered for replica.socket.timeout.ms, is dropped and opened
-// again after the backoff. Nothing here truncates by high watermark.
+// again after the backoff. Nothing here truncates by high watermark. A partition listed in
+// follower.replication.throttled.replicas fetches, while it is behind, only what the follower
+// throttle has left (it sits out the requests while that is spent), and what it gets is taken from it.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { channelOptions, ErrorCode, StraitError, errorName, loadProtos, type wire } from '../../client/index.js';
 import type { PartitionLog } from '../log/index.js';
 import { truncationOffset } from './divergence.js';
 import { splitRecords } from './replica-fetch-frame.js';
+import type { FollowerThrottle } from './replication-throttles.js';
 
 export interface FetcherSettings {
   /** replica.fetch.wait.max.ms, replica.fetch.min.bytes, replica.fetch.max.bytes,
@@ -39,6 +42,7 @@ export interface ReplicaFetcherOptions {
   readonly brokerEpoch: () => number;
   readonly settings: FetcherSettings;
   readonly logger: Logger;
+  readonly throttle?: FollowerThrottle;
 }
 
 /** A partition as the fetcher follows it. */
@@ -62,6 +66,8 @@ interface SentPartition {
   readonly key: string;
   readonly leaderEpoch: number;
   readonly fetchOffset: number;
+  /** Its bytes count against the follower throttle. */
+  readonly throttled: boolean;
 }
 
 const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -142,10 +148,24 @@ export class ReplicaFetcher {
       this.wakeAt(this.streamBackoffUntil);
       return;
     }
+    const { settings, throttle } = this.options;
+    // Kafka's shouldFollowerThrottle: a listed replica that is behind (or not known to be in step).
+    const throttled = (s: FetchState): boolean => throttle !== undefined && s.lagRecords !== 0 && throttle.applies(s);
+    const budget = throttle?.available() ?? Number.POSITIVE_INFINITY;
     const all = [...this.partitions.entries()];
-    const ready = all.filter(([, s]) => s.delayedUntil <= now);
+    let heldByThrottle = false;
+    const ready = all.filter(([, s]) => {
+      if (s.delayedUntil > now) return false;
+      if (budget <= 0 && throttled(s)) {
+        heldByThrottle = true;
+        return false;
+      }
+      return true;
+    });
     if (ready.length === 0) {
-      const next = Math.min(...all.map(([, s]) => s.delayedUntil));
+      let next = Math.min(...all.map(([, s]) => (s.delayedUntil > now ? s.delayedUntil : Number.POSITIVE_INFINITY)));
+      // A throttle at rate 0 never refills: look again after the backoff (the rate may change).
+      if (heldByThrottle) next = Math.min(next, now + Math.min(throttle!.waitMs(), Math.max(100, settings.backoffMs)));
       if (Number.isFinite(next)) this.wakeAt(next);
       return;
     }
@@ -154,13 +174,14 @@ export class ReplicaFetcher {
     const sent = new Map<string, SentPartition>();
     const partitions: wire.ReplicaFetchPartition[] = ordered.map(([key, s]) => {
       const fetchOffset = s.log.logEndOffset;
-      sent.set(idKeyOf(s.topicId, s.partition), { key, leaderEpoch: s.leaderEpoch, fetchOffset });
+      const isThrottled = throttled(s);
+      sent.set(idKeyOf(s.topicId, s.partition), { key, leaderEpoch: s.leaderEpoch, fetchOffset, throttled: isThrottled });
       return {
         topicId: s.topicId, partition: s.partition, currentLeaderEpoch: s.leaderEpoch, fetchOffset,
-        lastFetchedEpoch: s.log.latestEpoch() ?? -1, logStartOffset: s.log.logStartOffset, partitionMaxBytes: this.options.settings.maxBytes,
+        lastFetchedEpoch: s.log.latestEpoch() ?? -1, logStartOffset: s.log.logStartOffset,
+        partitionMaxBytes: isThrottled ? Math.max(1, Math.min(settings.maxBytes, Math.ceil(budget))) : settings.maxBytes,
       };
     });
-    const { settings } = this.options;
     const correlationId = this.nextCorrelationId++;
     const timer = setTimeout(() => this.streamFailed(`no answer within replica.socket.timeout.ms=${settings.socketTimeoutMs}`), settings.socketTimeoutMs);
     this.inFlight = { correlationId, partitions: sent, timer };
@@ -238,6 +259,7 @@ export class ReplicaFetcher {
     if (!s || !f || f.topicId !== p.topicId || f.leaderEpoch !== s.leaderEpoch || f.log.logEndOffset !== s.fetchOffset) return;
     try {
       this.applyAnswer(f, p, records, s.fetchOffset);
+      if (s.throttled && p.errorCode === ErrorCode.NONE && !p.divergingEpoch && records.length > 0) this.options.throttle?.record(records.length);
     } catch (err) {
       if (!(err instanceof StraitError) && !isSystemError(err)) throw err;
       this.logger.error({ topic: f.topic, partition: f.partition, err: (err as Error).message }, 'could not apply a replica fetch answer; backing off');

@@ -29,6 +29,7 @@ import { PartitionLeader, type PartitionLeaderDeps } from './partition-leader.js
 import { Purgatory } from './purgatory.js';
 import type { EncodedReplicaFetchResponse } from './replica-fetch-frame.js';
 import { ReplicaFetcher, type FetcherSettings } from './replica-fetcher.js';
+import { ReplicationThrottles, type ThrottleObserver } from './replication-throttles.js';
 
 /** Where the replica manager finds this node's partition logs (the topic manager's usable logs). */
 export interface ReplicaLogs {
@@ -38,8 +39,9 @@ export interface ReplicaLogs {
   isOffline(topic: string, partition: number): boolean;
 }
 
-/** Told of ISR changes this node's leaderships made (the metrics count them). */
-export interface ReplicationObserver {
+/** Told of ISR changes this node's leaderships made, and of the bytes its throttled replicas moved
+ * (the metrics count them). */
+export interface ReplicationObserver extends ThrottleObserver {
   isrShrunk(): void;
   isrExpanded(): void;
 }
@@ -98,10 +100,13 @@ export class ReplicaManager {
   private readonly logger: Logger;
   private readonly leaderDeps: PartitionLeaderDeps;
   private readonly fetcherSettings: FetcherSettings;
+  /** The replication throttles (leader.replication.throttled.rate and its follower twin). */
+  readonly throttles: ReplicationThrottles;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger;
+    this.throttles = new ReplicationThrottles(options.nodeId, this.now, options.observer);
     const { config } = options;
     this.leaderDeps = {
       nodeId: options.nodeId,
@@ -135,6 +140,7 @@ export class ReplicaManager {
 
   /** Brings every replica's role in step with the image (see the file's head). */
   apply(image: MetadataImage): void {
+    this.applyThrottleRates(image);
     if (!this.started || this.stopped) return;
     const previous = this.applied;
     this.applied = image;
@@ -154,12 +160,32 @@ export class ReplicaManager {
     this.refreshFetcherAddresses(image);
   }
 
+  private applyThrottleRates(image: MetadataImage): void {
+    const before = this.throttles.rates();
+    this.throttles.apply(image);
+    const after = this.throttles.rates();
+    if (after.leader !== before.leader || after.follower !== before.follower) {
+      const shown = (rate: number): number | 'none' => (Number.isFinite(rate) ? rate : 'none');
+      this.logger.info({ leaderBytesPerSecond: shown(after.leader), followerBytesPerSecond: shown(after.follower) }, 'replication throttle rates changed');
+    }
+  }
+
   /** The partition's log can now be used (it was created, or claimed): take its role. */
   logReady(topic: string, partition: number): void {
     if (!this.started || this.stopped) return;
     const t = this.applied.topic(topic);
     const p = t?.partitions[partition];
     if (t && p?.replicas.includes(this.options.nodeId)) this.reconcile(t, p);
+  }
+
+  /** This node is no longer a replica of the partition (its log is about to be deleted): stop leading
+   * and fetching it now, before the image that says so is applied here. */
+  replicaRemoved(topic: string, partition: number): void {
+    const replica = this.replicas.get(keyOf(topic, partition));
+    if (replica) {
+      this.logger.info({ topic, partition }, 'no longer a replica: stopped leading and fetching');
+      this.forget(replica);
+    }
   }
 
   /** The partition's log went offline here: it neither leads nor follows until restart. */
@@ -193,6 +219,7 @@ export class ReplicaManager {
       },
       offline: (topic, partition) => this.options.logs.isOffline(topic, partition),
       purgatory: this.replicaFetchPurgatory,
+      throttle: this.throttles.leader,
     }, req, signal);
   }
 
@@ -212,6 +239,16 @@ export class ReplicaManager {
       if (records >= 0) out.push({ topic: r.topic, partition: r.partition, records });
     }
     return out;
+  }
+
+  /** How far this replica is behind its leader, in records: 0 on the leader, the follower's lag at its
+   * last fetch, -1 before one or while nobody leads it (DescribeLogDirs' offset lag). */
+  replicaLag(topic: string, partition: number): number {
+    const r = this.replicas.get(keyOf(topic, partition));
+    if (!r) return -1;
+    if (r.leader?.isActive) return 0;
+    if (!r.following) return -1;
+    return this.fetchers.get(r.following.leaderId)?.lagRecords(topic, partition) ?? -1;
   }
 
   /** Answers waiting follower fetches now (shutdown). */
@@ -320,7 +357,7 @@ export class ReplicaManager {
     if (address === undefined) return undefined;
     const fetcher = new ReplicaFetcher({
       leaderId, address, nodeId: this.options.nodeId, clusterId: this.options.clusterId, brokerEpoch: this.options.brokerEpoch,
-      settings: this.fetcherSettings, logger: this.logger,
+      settings: this.fetcherSettings, logger: this.logger, throttle: this.throttles.follower,
     });
     this.fetchers.set(leaderId, fetcher);
     return fetcher;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ErrorCode, StraitError } from '../../../client/errors.js';
 import {
   InvalidConfigError, TOPIC_CONFIG_DEFS, brokerDefaultsToTopicConfig, defaultTopicConfig, parseTopicConfigs,
-  topicConfigToStrings, validateTopicName,
+  throttledReplicasInclude, topicConfigToStrings, validateTopicName,
 } from '../../../broker/log/topic-config.js';
 
 test('defaults are Kafka\'s', () => {
@@ -27,6 +27,8 @@ test('defaults are Kafka\'s', () => {
   assert.equal(c.fileDeleteDelayMs, 60000);
   assert.equal(c.uncleanLeaderElectionEnable, false);
   assert.equal(c.compressionType, 'producer');
+  assert.equal(c.leaderReplicationThrottledReplicas, '');
+  assert.equal(c.followerReplicationThrottledReplicas, '');
   for (const d of Object.values(TOPIC_CONFIG_DEFS)) assert.ok(d.doc.length > 10);
 });
 
@@ -115,4 +117,22 @@ test('topic names follow Kafka\'s rules', () => {
   for (const bad of ['', '.', '..', 'x'.repeat(250), 'has space', 'slash/name', 'ümlaut', 'tab\t']) {
     assert.throws(() => validateTopicName(bad), (e: unknown) => e instanceof StraitError && e.code === ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
   }
+});
+
+test('throttled replica lists: \'*\' or partition:broker pairs (Kafka\'s ThrottledReplicaListValidator), read per replica', () => {
+  const parse = (value: string) => parseTopicConfigs({ 'leader.replication.throttled.replicas': value, 'follower.replication.throttled.replicas': value }, defaultTopicConfig());
+  assert.equal(parse(' 0:1 , 1:2,').leaderReplicationThrottledReplicas, '0:1,1:2');
+  assert.equal(parse(' * ').followerReplicationThrottledReplicas, '*');
+  assert.equal(parse('').leaderReplicationThrottledReplicas, '');
+  for (const bad of ['*,0:1', '0-1', 'a:b', '0:', ':1', '0:1:2', '0:-1']) {
+    assert.throws(() => parse(bad), (err: unknown) => err instanceof InvalidConfigError && err.code === ErrorCode.INVALID_CONFIG
+      && /must be the literal '\*' or a list of replicas/.test(err.message), bad);
+  }
+  assert.equal(throttledReplicasInclude('0:1,1:2', 1, 2), true);
+  assert.equal(throttledReplicasInclude('0:1,1:2', 1, 1), false);
+  assert.equal(throttledReplicasInclude('10:1', 0, 1), false);
+  assert.equal(throttledReplicasInclude('*', 7, 3), true);
+  assert.equal(throttledReplicasInclude('', 0, 1), false);
+  // APPEND works on them as on any list config.
+  assert.equal(TOPIC_CONFIG_DEFS['leader.replication.throttled.replicas'].type, 'list');
 });
