@@ -7,8 +7,10 @@ import { handleDescribeConfigs, handleIncrementalAlterConfigs } from './config-h
 import { handleFetch } from './fetch-handler.js';
 import { handleInitProducerId } from './init-producer-id-handler.js';
 import { handleListOffsets } from './list-offsets-handler.js';
+import { handleDescribeLogDirs } from './log-dirs-handler.js';
 import { handleDescribeCluster, handleMetadata } from './metadata-handler.js';
 import { handleProduce } from './produce-handler.js';
+import { handleAlterPartitionReassignments, handleElectLeaders, handleListPartitionReassignments } from './replication-admin-handlers.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './topic-admin-handlers.js';
 
 export class BrokerCore {
@@ -56,6 +58,22 @@ export class BrokerCore {
 
   async describeCluster(): Promise<wire.DescribeClusterResponse> {
     return handleDescribeCluster(this.ctx);
+  }
+
+  electLeaders(req: wire.ElectLeadersRequest__Output): Promise<wire.ElectLeadersResponse> {
+    return handleElectLeaders(this.ctx, req);
+  }
+
+  alterPartitionReassignments(req: wire.AlterPartitionReassignmentsRequest__Output): Promise<wire.AlterPartitionReassignmentsResponse> {
+    return handleAlterPartitionReassignments(this.ctx, req);
+  }
+
+  async listPartitionReassignments(req: wire.ListPartitionReassignmentsRequest__Output): Promise<wire.ListPartitionReassignmentsResponse> {
+    return handleListPartitionReassignments(this.ctx, req);
+  }
+
+  async describeLogDirs(req: wire.DescribeLogDirsRequest__Output): Promise<wire.DescribeLogDirsResponse> {
+    return handleDescribeLogDirs(this.ctx, req);
   }
 
   /** Answers every parked fetch now, consumers' and followers' (shutdown). */

@@ -1,12 +1,16 @@
 // DescribeConfigs and IncrementalAlterConfigs. A topic's config reports every key with its value and
 // where it came from: the topic's override, the broker's file, or the built-in default. Broker
-// configs are static (read from the file at start-up) and described, not altered.
+// configs are static (read from the file at start-up), except the replication throttles
+// (config/dynamic-broker-configs.ts): those are altered through the controller, per broker id or for
+// the cluster default (''), kept in the metadata image, and described with their dynamic source.
 import { ErrorCode, StraitError, AlterConfigOp, ConfigResourceType, ConfigSource, type wire } from '../../client/index.js';
 import {
   defaultTopicConfig, InvalidConfigError, isTopicConfigName, parseTopicConfigs, TOPIC_CONFIG_DEFS,
   topicConfigToStrings, validateTopicName,
 } from '../log/index.js';
 import { BROKER_KEYS } from '../config/config-keys.js';
+import { DYNAMIC_BROKER_CONFIGS } from '../config/dynamic-broker-configs.js';
+import type { AlterConfigOpType, AlterConfigsResult } from '../controller/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
 
@@ -44,6 +48,20 @@ function describeBroker(ctx: BrokerContext, r: wire.ConfigResource__Output, with
   }
   const include = wanted(r.configurationKeys);
   const out: wire.DescribedConfig[] = [];
+  // The dynamic ones first: this broker's own override, else the cluster default's.
+  const image = ctx.metadata.image;
+  const own = r.resourceName === '' ? {} : image.brokerConfigOverrides(r.resourceName);
+  const clusterDefault = image.brokerConfigOverrides('');
+  for (const [key, def] of Object.entries(DYNAMIC_BROKER_CONFIGS)) {
+    if (!include(key)) continue;
+    const value = own[key] ?? clusterDefault[key];
+    if (value === undefined) continue;
+    out.push({
+      name: key, value, readOnly: false, isSensitive: false,
+      source: own[key] !== undefined ? ConfigSource.DYNAMIC_BROKER_CONFIG : ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+      documentation: withDocs ? def.doc : '',
+    });
+  }
   for (const [key, def] of Object.entries(BROKER_KEYS).sort(([a], [b]) => a.localeCompare(b))) {
     if (!include(key)) continue;
     const explicit = ctx.config.explicit[key];
@@ -118,11 +136,29 @@ function applyOperations(current: Readonly<Record<string, string>>, effective: R
   return next;
 }
 
+const OP_NAMES: Readonly<Record<number, AlterConfigOpType>> = {
+  [AlterConfigOp.SET]: 'set', [AlterConfigOp.DELETE]: 'delete', [AlterConfigOp.APPEND]: 'append', [AlterConfigOp.SUBTRACT]: 'subtract',
+};
+
+/** A broker resource (an id, or '' for the cluster default): the controller applies the operations
+ * and accepts only the dynamic keys with valid values. */
+async function alterBroker(ctx: BrokerContext, r: wire.AlterConfigsResource__Output, validateOnly: boolean): Promise<void> {
+  if (!Array.isArray(r.configs)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'configs must be a list');
+  const ops = r.configs.map((c) => {
+    const op = OP_NAMES[c?.configOperation as unknown as number];
+    if (typeof c?.name !== 'string' || op === undefined) throw new StraitError(ErrorCode.INVALID_REQUEST, 'each config needs a name and a known operation');
+    return { name: c.name, op, value: typeof c.value === 'string' ? c.value : '' };
+  });
+  const { response } = await ctx.controller.run('incrementalAlterConfigs', {
+    resources: [{ resourceType: 'broker', resourceName: r.resourceName, ops }], validateOnly,
+  }, ctx.config.quorumRequestTimeoutMs);
+  const result = (response as AlterConfigsResult[])[0]!;
+  if (result.errorCode !== ErrorCode.NONE) throw new StraitError(result.errorCode, result.errorMessage);
+}
+
 async function alterOne(ctx: BrokerContext, r: wire.AlterConfigsResource__Output, validateOnly: boolean): Promise<void> {
   if (typeof r?.resourceName !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'resource_name must be a string');
-  if (r.resourceType === ConfigResourceType.BROKER) {
-    throw new StraitError(ErrorCode.INVALID_REQUEST, 'broker configs are static: change the config file and restart');
-  }
+  if (r.resourceType === ConfigResourceType.BROKER) return alterBroker(ctx, r, validateOnly);
   if (r.resourceType !== ConfigResourceType.TOPIC) throw new StraitError(ErrorCode.INVALID_REQUEST, `resource type ${String(r.resourceType)} is not supported`);
   const name = r.resourceName;
   validateTopicName(name);

@@ -12,5 +12,13 @@ export function adminHandlers(core: BrokerCore, deps: AdapterDeps): wire.AdminHa
     IncrementalAlterConfigs: unary('IncrementalAlterConfigs', (req) => core.incrementalAlterConfigs(req), deps),
     DescribeCluster: unary('DescribeCluster', () => core.describeCluster(), deps,
       (code, message) => ({ errorCode: code as ErrorCodeValue, errorMessage: message, clusterId: '', controllerId: -1, brokers: [] })),
+    ElectLeaders: unary('ElectLeaders', (req) => core.electLeaders(req), deps,
+      (code, message) => ({ errorCode: code as ErrorCodeValue, errorMessage: message, replicaElectionResults: [] })),
+    AlterPartitionReassignments: unary('AlterPartitionReassignments', (req) => core.alterPartitionReassignments(req), deps,
+      (code, message) => ({ errorCode: code as ErrorCodeValue, errorMessage: message, responses: [] })),
+    ListPartitionReassignments: unary('ListPartitionReassignments', (req) => core.listPartitionReassignments(req), deps,
+      (code, message) => ({ errorCode: code as ErrorCodeValue, errorMessage: message, topics: [] })),
+    DescribeLogDirs: unary('DescribeLogDirs', (req) => core.describeLogDirs(req), deps,
+      (code, message) => ({ errorCode: code as ErrorCodeValue, errorMessage: message, brokerId: -1, results: [] })),
   };
 }
