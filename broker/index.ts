@@ -16,3 +16,4 @@ export { CLUSTER_METADATA_DIR } from './log/index.js';
 export { readMetaProperties, writeMetaProperties, type MetaProperties } from './log/index.js';
 export { isSingleVoter } from './cluster/metadata-node.js';
 export { isClusterId, randomClusterId } from './cluster/cluster-id.js';
+export { assignReplicas, type PlacementBroker } from './controller/index.js';

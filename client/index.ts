@@ -42,6 +42,10 @@ export {
   type ClusterNode,
 } from './admin/admin.js';
 export { AdminOperationError, type ItemFailure } from './admin/admin-errors.js';
+export type {
+  BrokerLogDirs, ElectionOutcome, ElectionType, LogDirDescription, PartitionReassignment, PartitionReassignmentTarget, ReplicaLogInfo,
+  TopicPartitionId,
+} from './admin/replication-admin.js';
 
 export { InvalidConfigError, ConfigReader, type ConfigObject, type ConfigValue } from './cluster/config-values.js';
 export { parseBootstrapServers, formatAddress, type BrokerAddress } from './cluster/bootstrap.js';

@@ -1,5 +1,6 @@
 // `strait configs`: kafka-configs.sh for topics and brokers (--describe, --alter with
-// --add-config k=v,k2=v2 and --delete-config k,k2).
+// --add-config k=v,k2=v2 and --delete-config k,k2). A broker's dynamic configs (the replication
+// throttle rates) are altered per broker id or, with --entity-default, for the cluster default.
 import { Admin, ConfigSource, type ConfigResourceKind } from '../../client/index.js';
 import { flag, oneAction, parseCommand, requiredString, stringOption, UsageError } from '../cli-args.js';
 import { BOOTSTRAP_SERVER, type CliCommand } from '../command.js';
@@ -8,6 +9,7 @@ const OPTIONS = {
   'bootstrap-server': { type: 'string' },
   'entity-type': { type: 'string' },
   'entity-name': { type: 'string' },
+  'entity-default': { type: 'boolean' },
   topic: { type: 'string' },
   broker: { type: 'string' },
   describe: { type: 'boolean' },
@@ -53,6 +55,11 @@ function entity(values: Record<string, unknown>): { type: ConfigResourceKind; na
   if (topic !== undefined) return { type: 'topic', name: topic, label: `topic ${topic}` };
   if (broker !== undefined) return { type: 'broker', name: broker, label: `broker ${broker}` };
   const typeName = requiredString(values as never, 'entity-type');
+  if (values['entity-default'] === true) {
+    if (typeName !== 'brokers') throw new UsageError('--entity-default goes with --entity-type brokers');
+    if (values['entity-name'] !== undefined) throw new UsageError('--entity-name and --entity-default exclude each other');
+    return { type: 'broker', name: '', label: 'the default broker' };
+  }
   const name = requiredString(values as never, 'entity-name');
   if (typeName === 'topics') return { type: 'topic', name, label: `topic ${name}` };
   if (typeName === 'brokers') return { type: 'broker', name, label: `broker ${name}` };
@@ -68,7 +75,8 @@ export async function runConfigs(argv: string[], out: NodeJS.WritableStream = pr
     if (action === 'describe') {
       const all = flag(values, 'all');
       const entries = (await admin.describeConfigs({ type: target.type, name: target.name })).filter(
-        (c) => all || c.source === ConfigSource.DYNAMIC_TOPIC_CONFIG || c.source === ConfigSource.DYNAMIC_BROKER_CONFIG,
+        (c) => all || c.source === ConfigSource.DYNAMIC_TOPIC_CONFIG || c.source === ConfigSource.DYNAMIC_BROKER_CONFIG
+          || c.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
       );
       out.write(`${all ? 'All' : 'Dynamic'} configs for ${target.label} are:\n`);
       for (const c of entries.sort((a, b) => a.name.localeCompare(b.name))) {
@@ -107,16 +115,18 @@ export const configsCommand: CliCommand = {
     usage: [
       'configs --bootstrap-server H:P --entity-type topics|brokers --entity-name N --describe [--all]',
       'configs --bootstrap-server H:P --entity-type topics --entity-name N --alter [--add-config k=v,k2=[a,b]] [--delete-config k,k2]',
+      'configs --bootstrap-server H:P --entity-type brokers (--entity-name ID | --entity-default) --alter [--add-config k=v] [--delete-config k]',
     ],
     options: [
       BOOTSTRAP_SERVER,
       ['--entity-type TYPE', 'topics or brokers'],
       ['--entity-name N', 'the topic name or the broker id'],
+      ['--entity-default', 'brokers: the cluster-wide default of the dynamic broker configs'],
       ['--topic T', 'short for --entity-type topics --entity-name T'],
       ['--broker ID', 'short for --entity-type brokers --entity-name ID'],
       ['--describe', 'print the configs set on the entity'],
       ['--all', 'with --describe: every config, defaults included'],
-      ['--alter', 'change configs'],
+      ['--alter', 'change configs (a broker\'s: only leader.replication.throttled.rate and follower.replication.throttled.rate change at runtime)'],
       ['--add-config k=v,...', 'configs to set; commas inside [brackets] belong to the value (repeatable)'],
       ['--delete-config k,...', 'configs to remove, so that their defaults apply (repeatable)'],
     ],

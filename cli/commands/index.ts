@@ -5,10 +5,14 @@ import { clusterCommand } from './cluster.js';
 import { configsCommand } from './configs.js';
 import { consumeCommand } from './consume.js';
 import { demoCommand } from './demo.js';
+import { leaderElectionCommand } from './leader-election.js';
+import { logDirsCommand } from './log-dirs.js';
 import { produceCommand } from './produce.js';
+import { reassignPartitionsCommand } from './reassign-partitions.js';
 import { storageCommand } from './storage.js';
 import { topicsCommand } from './topics.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   brokerCommand, topicsCommand, produceCommand, consumeCommand, configsCommand, clusterCommand, storageCommand, demoCommand,
+  leaderElectionCommand, reassignPartitionsCommand, logDirsCommand,
 ];

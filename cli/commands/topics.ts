@@ -1,5 +1,5 @@
 // `strait topics`: kafka-topics.sh's flags and output layout.
-import { Admin, ConfigSource, type TopicDescription } from '../../client/index.js';
+import { Admin, ConfigSource, type PartitionReassignment, type TopicDescription } from '../../client/index.js';
 import { flag, intOption, keyValueOptions, oneAction, parseCommand, requiredString, stringOption, UsageError } from '../cli-args.js';
 import { BOOTSTRAP_SERVER, type CliCommand } from '../command.js';
 
@@ -54,10 +54,13 @@ export async function runTopics(argv: string[], out: NodeJS.WritableStream = pro
         const names = topic ? [topic] : (await admin.listTopics({ includeInternal: !flag(values, 'exclude-internal') })).sort();
         if (names.length === 0) return 0;
         const descriptions = await admin.describeTopics(names);
+        // As kafka-topics.sh does: the running reassignments, for the Adding/Removing columns.
+        const reassignments = reassignmentsOf(await admin.listPartitionReassignments(
+          descriptions.flatMap((d) => d.partitions.map((p) => ({ topic: d.name, partition: p.partition })))));
         const filter = partitionFilter(flag(values, 'under-replicated-partitions'), flag(values, 'unavailable-partitions'));
         if (filter) {
           // Kafka's layout with a partition filter: only the partitions that match, no topic lines.
-          for (const d of descriptions) out.write(partitionLines(d, filter).join(''));
+          for (const d of descriptions) out.write(partitionLines(d, filter, reassignments).join(''));
           return 0;
         }
         const configs = await admin.describeConfigs(names.map((name) => ({ type: 'topic' as const, name })));
@@ -65,7 +68,7 @@ export async function runTopics(argv: string[], out: NodeJS.WritableStream = pro
           const overrides = (configs.find((r) => r.name === d.name)?.configs ?? [])
             .filter((c) => c.source === ConfigSource.DYNAMIC_TOPIC_CONFIG)
             .map((c) => `${c.name}=${c.isSensitive ? 'null' : c.value}`);
-          out.write(describeTopic(d, overrides));
+          out.write(describeTopic(d, overrides, reassignments));
         }
         return 0;
       }
@@ -98,30 +101,57 @@ export async function runTopics(argv: string[], out: NodeJS.WritableStream = pro
 
 type PartitionDescription = TopicDescription['partitions'][number];
 
-/** --under-replicated-partitions (an ISR smaller than the replicas) and --unavailable-partitions (no
- * leader), as kafka-topics.sh filters: a partition matching either is shown. */
-export function partitionFilter(underReplicated: boolean, unavailable: boolean): ((p: PartitionDescription) => boolean) | undefined {
-  if (!underReplicated && !unavailable) return undefined;
-  return (p) => (underReplicated && p.isr.length < p.replicas.length) || (unavailable && p.leaderId < 0);
+/** Running reassignments by topic and partition. */
+export type ReassignmentsByPartition = ReadonlyMap<string, PartitionReassignment>;
+
+const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export function reassignmentsOf(list: readonly PartitionReassignment[]): ReassignmentsByPartition {
+  return new Map(list.map((r) => [keyOf(r.topic, r.partition), r]));
 }
 
-/** One tab-indented line per partition (those `keep` accepts), in partition order. */
-export function partitionLines(d: TopicDescription, keep: (p: PartitionDescription) => boolean = () => true): string[] {
+/**
+ * Kafka's TopicCommand replication factor: while a reassignment runs (its adding or removing replicas
+ * still among the replicas), the replicas without those being added; else all of them.
+ */
+export function replicationFactor(p: PartitionDescription, reassignment: PartitionReassignment | undefined): number {
+  const moving = reassignment && [...reassignment.addingReplicas, ...reassignment.removingReplicas].some((id) => p.replicas.includes(id));
+  return moving ? p.replicas.filter((id) => !reassignment.addingReplicas.includes(id)).length : p.replicas.length;
+}
+
+/** --under-replicated-partitions (an ISR smaller than the replication factor) and
+ * --unavailable-partitions (no leader), as kafka-topics.sh filters: a partition matching either is shown. */
+export function partitionFilter(
+  underReplicated: boolean, unavailable: boolean,
+): ((p: PartitionDescription, reassignment?: PartitionReassignment) => boolean) | undefined {
+  if (!underReplicated && !unavailable) return undefined;
+  return (p, reassignment) => (underReplicated && p.isr.length < replicationFactor(p, reassignment)) || (unavailable && p.leaderId < 0);
+}
+
+/** One tab-indented line per partition (those `keep` accepts), in partition order, with Kafka's
+ * `Adding Replicas:` / `Removing Replicas:` while a reassignment runs. */
+export function partitionLines(
+  d: TopicDescription, keep: (p: PartitionDescription, reassignment?: PartitionReassignment) => boolean = () => true,
+  reassignments: ReassignmentsByPartition = new Map(),
+): string[] {
   return [...d.partitions]
     .sort((a, b) => a.partition - b.partition)
-    .filter(keep)
+    .filter((p) => keep(p, reassignments.get(keyOf(d.name, p.partition))))
     .map((p) => {
       const leader = p.leaderId < 0 ? 'none' : String(p.leaderId);
+      const r = reassignments.get(keyOf(d.name, p.partition));
+      const moving = r ? `\tAdding Replicas: ${r.addingReplicas.join(',')}\tRemoving Replicas: ${r.removingReplicas.join(',')}` : '';
       const offline = p.offlineReplicas.length > 0 ? `\tOffline: ${p.offlineReplicas.join(',')}` : '';
-      return `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${offline}\n`;
+      return `\tTopic: ${d.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${moving}${offline}\n`;
     });
 }
 
 /** Kafka's layout: a topic line, then one tab-indented line per partition. */
-export function describeTopic(d: TopicDescription, overrides: string[]): string {
-  const rf = d.partitions[0]?.replicas.length ?? 0;
+export function describeTopic(d: TopicDescription, overrides: string[], reassignments: ReassignmentsByPartition = new Map()): string {
+  const first = d.partitions.find((p) => p.partition === 0) ?? d.partitions[0];
+  const rf = first ? replicationFactor(first, reassignments.get(keyOf(d.name, first.partition))) : 0;
   return `Topic: ${d.name}\tTopicId: ${d.topicId}\tPartitionCount: ${d.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${overrides.join(',')}\n`
-    + partitionLines(d).join('');
+    + partitionLines(d, () => true, reassignments).join('');
 }
 
 export const topicsCommand: CliCommand = {

@@ -17,6 +17,10 @@ import type { DescribeClusterResponse__Output } from '../wire/generated/strait/v
 import { ConfigResourceType } from '../wire/generated/strait/v1/ConfigResourceType.js';
 import { AlterConfigOp } from '../wire/generated/strait/v1/AlterConfigOp.js';
 import { runItemRequest } from './item-requests.js';
+import {
+  alterPartitionReassignments, describeLogDirs, electLeaders, listPartitionReassignments,
+  type BrokerLogDirs, type ElectionOutcome, type ElectionType, type PartitionReassignment, type PartitionReassignmentTarget, type TopicPartitionId,
+} from './replication-admin.js';
 import { AdminOperationError, type ItemFailure } from './admin-errors.js';
 
 export interface AdminOptions {
@@ -212,20 +216,40 @@ export class Admin {
   describeConfigs(resources: readonly ConfigResource[]): Promise<DescribedResource[]>;
   async describeConfigs(what: ConfigResource | readonly ConfigResource[]): Promise<ConfigEntryDescription[] | DescribedResource[]> {
     const resources: readonly ConfigResource[] = Array.isArray(what) ? what : [what as ConfigResource];
-    const results = await runItemRequest(this.cluster, 'describeConfigs', resources, (r) => resourceKey(r.type, r.name), async (open, address) => {
-      const client = this.cluster.pool.admin(address);
-      const request = {
-        resources: open.map((r) => ({ resourceType: RESOURCE_TYPES[r.type], resourceName: r.name, configurationKeys: r.keys ?? [] })),
-        includeDocumentation: false,
-      };
-      const res = await unaryCall<DescribeConfigsResponse__Output>((o, cb) => client.DescribeConfigs(request, o, cb), this.timeout, address);
-      return res.results.map((r) => ({
-        item: resourceKey(resourceKind(r.resourceType), r.resourceName),
-        errorCode: r.errorCode,
-        errorMessage: r.errorMessage,
-        result: r.configs.map((c) => ({ name: c.name, value: c.value ?? null, readOnly: c.readOnly, source: c.source, isSensitive: c.isSensitive })),
-      }));
-    });
+    // A broker's own configs (its file) are known only to it, so a broker id goes to that broker, as
+    // Kafka's admin client sends it; topics and the cluster default ('') go to the controller.
+    const brokerOf = (r: ConfigResource): number | undefined => (r.type === 'broker' && /^\d+$/.test(r.name) ? Number(r.name) : undefined);
+    const groups = new Map<number | undefined, ConfigResource[]>();
+    for (const r of resources) {
+      const target = brokerOf(r);
+      groups.set(target, [...(groups.get(target) ?? []), r]);
+    }
+    if ([...groups.keys()].some((id) => id !== undefined && !this.cluster.metadata.broker(id))) await this.cluster.refreshMetadata().catch(() => undefined);
+    const results = new Map<string, ConfigEntryDescription[]>();
+    const failures: ItemFailure[] = [];
+    for (const [brokerId, group] of groups) {
+      const addressOf = brokerId === undefined ? undefined : () => this.cluster.metadata.broker(brokerId)?.address ?? this.cluster.anyAddress();
+      const answered = await runItemRequest(this.cluster, 'describeConfigs', group, (r) => resourceKey(r.type, r.name), async (open, address) => {
+        const client = this.cluster.pool.admin(address);
+        const request = {
+          resources: open.map((r) => ({ resourceType: RESOURCE_TYPES[r.type], resourceName: r.name, configurationKeys: r.keys ?? [] })),
+          includeDocumentation: false,
+        };
+        const res = await unaryCall<DescribeConfigsResponse__Output>((o, cb) => client.DescribeConfigs(request, o, cb), this.timeout, address);
+        return res.results.map((r) => ({
+          item: resourceKey(resourceKind(r.resourceType), r.resourceName),
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          result: r.configs.map((c) => ({ name: c.name, value: c.value ?? null, readOnly: c.readOnly, source: c.source, isSensitive: c.isSensitive })),
+        }));
+      }, addressOf).catch((err: unknown) => {
+        if (!(err instanceof AdminOperationError)) throw err;
+        failures.push(...err.failures);
+        return new Map<string, ConfigEntryDescription[]>();
+      });
+      for (const [key, configs] of answered) results.set(key, configs);
+    }
+    if (failures.length > 0) throw new AdminOperationError('describeConfigs', failures);
     const described = resources.map((r) => ({ type: r.type, name: r.name, configs: results.get(resourceKey(r.type, r.name))! }));
     return Array.isArray(what) ? described : described[0]!.configs;
   }
@@ -276,6 +300,29 @@ export class Admin {
         metadataOffset: res.metadataOffset,
       };
     });
+  }
+
+  /** Preferred or unclean leader elections for the partitions named, or (undefined) every partition,
+   * where only those that needed one are answered; each outcome carries its partition's error. */
+  electLeaders(type: ElectionType, partitions?: readonly TopicPartitionId[]): Promise<ElectionOutcome[]> {
+    return electLeaders(this.cluster, this.timeout, type, partitions);
+  }
+
+  /** Starts reassignments (replicas: the target) or cancels them (replicas: null); throws an
+   * AdminOperationError naming each partition refused (as `topic-partition`). */
+  alterPartitionReassignments(targets: readonly PartitionReassignmentTarget[]): Promise<void> {
+    return alterPartitionReassignments(this.cluster, this.timeout, targets);
+  }
+
+  /** Running reassignments, of the partitions named or of all. */
+  listPartitionReassignments(partitions?: readonly TopicPartitionId[]): Promise<PartitionReassignment[]> {
+    return listPartitionReassignments(this.cluster, this.timeout, partitions);
+  }
+
+  /** Each broker's log dirs with its replicas (size, log end offset, lag), asked of each broker itself;
+   * every live broker when brokerIds is undefined, every topic when topics is empty. */
+  describeLogDirs(brokerIds?: readonly number[], topics: readonly string[] = []): Promise<BrokerLogDirs[]> {
+    return describeLogDirs(this.cluster, this.timeout, brokerIds, topics);
   }
 
   /** Offsets by timestamp (LATEST_TIMESTAMP -1, EARLIEST_TIMESTAMP -2, MAX_TIMESTAMP -3, or ms). */

@@ -23,6 +23,8 @@ export async function runItemRequest<T, R>(
   items: readonly T[],
   nameOf: (item: T) => string,
   send: (items: T[], address: string) => Promise<ItemOutcome<R>[]>,
+  /** Where to send the items; default: the controller (controllerAddress). */
+  addressOf: () => string = () => controllerAddress(cluster),
 ): Promise<Map<string, R>> {
   const results = new Map<string, R>();
   const failures: ItemFailure[] = [];
@@ -31,7 +33,7 @@ export async function runItemRequest<T, R>(
   try {
     await cluster.retry(async () => {
       if (cluster.metadata.brokers().length === 0) await cluster.refreshMetadata().catch(() => undefined);
-      const outcomes = await send(open, controllerAddress(cluster));
+      const outcomes = await send(open, addressOf());
       const byName = new Map(outcomes.map((o) => [o.item, o]));
       const retry: T[] = [];
       for (const item of open) {
