@@ -93,12 +93,21 @@ async function execute(admin: Admin, values: ParsedCommand['values'], out: NodeJ
     + 'Save this to use as the --reassignment-json-file option during rollback\n');
   if (throttle >= 0) {
     out.write(`${VERIFY_PERIODICALLY_MESSAGE}\n`);
-    const lists = throttledReplicaLists(plan, currentOf);
+    // Kafka's calculateProposedMoveMap: a partition already moving throttles from its original
+    // replicas, and the running reassignments outside the plan keep their throttles.
+    const runningOf = (p: { topic: string; partition: number }) => running.find((r) => r.topic === p.topic && r.partition === p.partition);
+    const sourcesOf = (p: PlannedPartition): number[] => {
+      const r = runningOf(p);
+      return r ? r.replicas.filter((id) => !r.addingReplicas.includes(id)) : currentOf(p);
+    };
+    const moves = [...plan, ...running.filter((r) => !plan.some((p) => p.topic === r.topic && p.partition === r.partition))
+      .map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.replicas.filter((id) => !r.removingReplicas.includes(id)) }))];
+    const lists = throttledReplicaLists(moves, sourcesOf);
     await admin.incrementalAlterConfigs([...lists.entries()].map(([topic, l]) => ({
       type: 'topic' as const, name: topic,
       changes: [{ name: TOPIC_THROTTLES[0], op: 'set' as const, value: l.leader }, { name: TOPIC_THROTTLES[1], op: 'set' as const, value: l.follower }],
     })));
-    const brokers = [...new Set(plan.flatMap((p) => [...currentOf(p), ...p.replicas]))].sort((a, b) => a - b);
+    const brokers = [...new Set(moves.flatMap((p) => [...sourcesOf(p), ...p.replicas]))].sort((a, b) => a - b);
     await admin.incrementalAlterConfigs(brokers.map((id) => ({
       type: 'broker' as const, name: String(id), changes: BROKER_THROTTLES.map((name) => ({ name, op: 'set' as const, value: String(throttle) })),
     })));
