@@ -12,7 +12,7 @@ import { ErrorCode, StraitError } from '../../../client/errors.js';
 import { LogManager } from '../../../broker/log/log-manager.js';
 import { PARTITION_METADATA_FILE, readPartitionMetadata } from '../../../broker/log/partition-metadata.js';
 import { defaultTopicConfig } from '../../../broker/log/topic-config.js';
-import { createTopics, deleteTopics } from '../../../broker/controller/index.js';
+import { alterPartitionReassignments, createTopics, deleteTopics } from '../../../broker/controller/index.js';
 import { MetadataImage } from '../../../broker/metadata/index.js';
 import { MetadataState } from '../../../broker/quorum/metadata-state.js';
 import type { ControllerChannel } from '../../../broker/controller/controller-channel.js';
@@ -21,7 +21,7 @@ import { TestController } from '../controller/fixtures.js';
 import { batch, config, onCleanup, silentLogger, tempDir } from '../log/helpers.js';
 
 /** The node under test is broker 1, the only replica of every topic here. */
-function setUp(t: Parameters<typeof tempDir>[0], root: string) {
+function setUp(t: Parameters<typeof tempDir>[0], root: string, onReplicaRemoved?: (topic: string, partition: number) => void) {
   const logs = new LogManager({ logDirs: [root], logger: silentLogger });
   logs.loadLogs(() => config());
   onCleanup(t, () => logs.shutdown());
@@ -30,6 +30,7 @@ function setUp(t: Parameters<typeof tempDir>[0], root: string) {
   const channel = { run: () => Promise.reject(new Error('no controller in this test')) } as unknown as ControllerChannel;
   const topics = new TopicManager({
     nodeId: 1, logs, defaults: defaultTopicConfig(), state, channel, defaultReplicationFactor: 1, requestTimeoutMs: 1000, logger: silentLogger,
+    ...(onReplicaRemoved ? { onReplicaRemoved } : {}),
   });
   let index = 0;
   /** Makes `image` the node's applied image and tells the TopicManager, as the broker's listener does. */
@@ -122,4 +123,46 @@ test('a deleted topic\'s directory goes by its id; a replica whose log is offlin
   assert.ok(logs.offlineLog('flaky', 0));
   assert.deepEqual(topics.offlineReplicas(), [{ topicId: h.secondId, partition: 0 }]);
   assert.throws(() => topics.leaderLog('flaky', 0), (err: unknown) => err instanceof StraitError && err.code === ErrorCode.KAFKA_STORAGE_ERROR);
+});
+
+test('a replica a reassignment moved away is let go by replication, then its directory deleted; only once caught up', (t) => {
+  const root = tempDir(t);
+  const c = new TestController();
+  c.startBrokers(2);
+  c.commit(createTopics(c.image, [{ name: 'moving', assignments: [[1], [1]] }], { defaults: { numPartitions: 1, replicationFactor: 1 }, random: c.random, newTopicId: c.newTopicId }));
+  const created = c.image;
+  const reassign = (replicas: number[]) => c.commit(alterPartitionReassignments(c.image, [{ topic: 'moving', partition: 0, replicas }], { uncleanDefault: false }));
+  reassign([1, 2]);
+  const growing = c.image;
+  // Broker 2 caught up and joined the ISR (as its leader would report); then the move off broker 1.
+  c.commitRecords([{ type: 'PartitionChange', version: 1, topicId: c.image.topic('moving')!.topicId, partition: 0, isr: [1, 2], addingReplicas: [], removingReplicas: [] }]);
+  reassign([2]);
+  const moved = c.image;
+  assert.deepEqual(moved.partition('moving', 0)!.replicas, [2]);
+
+  const removed: string[] = [];
+  const { topics, show } = setUp(t, root, (topic, partition) => {
+    removed.push(`${topic}-${partition}`);
+    assert.ok(fs.existsSync(path.join(root, `${topic}-${partition}`)), 'replication is told before the directory goes');
+  });
+  show(created);
+  topics.catchUp(created);
+  assert.ok(topics.leaderLog('moving', 0).log);
+  show(growing);
+  assert.ok(fs.existsSync(path.join(root, 'moving-0')), 'still a replica while the move runs');
+  show(moved);
+  assert.deepEqual(removed, ['moving-0']);
+  assert.equal(fs.existsSync(path.join(root, 'moving-0')), false);
+  assert.equal(topics.log('moving', 0), undefined);
+  assert.ok(topics.log('moving', 1), 'the partition that stays is untouched');
+  assert.deepEqual(fs.readdirSync(root).filter((f) => f.startsWith('moving')), ['moving-1']);
+
+  // A node that was down while the move happened: its directory stays until it has caught up.
+  const again = tempDir(t);
+  seed(again, 'moving', moved.topic('moving')!.topicId, 3);
+  const late = setUp(t, again);
+  late.show(moved);
+  assert.ok(fs.existsSync(path.join(again, 'moving-0')), 'left alone while the image may be old');
+  late.topics.catchUp(moved);
+  assert.equal(fs.existsSync(path.join(again, 'moving-0')), false);
 });
