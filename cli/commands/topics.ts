@@ -170,7 +170,7 @@ export const topicsCommand: CliCommand = {
       BOOTSTRAP_SERVER,
       ['--create', 'create the topic'],
       ['--list', 'print the topic names, one per line'],
-      ['--describe', "print each topic and its partitions in Kafka's layout (every topic without --topic)"],
+      ['--describe', "print each topic and its partitions in Kafka's layout (every topic without --topic; Adding/Removing Replicas while a reassignment runs)"],
       ['--alter', 'add partitions or set topic configs'],
       ['--delete', 'delete the topic and its data'],
       ['--topic T', 'the topic'],
