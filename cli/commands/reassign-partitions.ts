@@ -152,10 +152,31 @@ export function progressLines(r: PartitionReassignment, logDirs: readonly Broker
   });
 }
 
+/** How many times --verify asks again, VERIFY_SETTLE_MS apart, while the two answers disagree. */
+const VERIFY_SETTLE_TRIES = 10;
+const VERIFY_SETTLE_MS = 200;
+
+/**
+ * The running reassignments of the plan's partitions and their current replicas. The two come from
+ * different requests, which different nodes may answer from their own metadata images: a node that
+ * has not applied a completion yet still lists the replicas being removed. So while some partition
+ * runs no reassignment but has replicas other than its target, ask again (bounded), and report what
+ * is then seen.
+ */
+async function reassignmentState(admin: Admin, plan: readonly PlannedPartition[]): Promise<{ running: PartitionReassignment[]; current: PlannedPartition[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const running = await admin.listPartitionReassignments(plan.map((p) => ({ topic: p.topic, partition: p.partition })));
+    const current = await currentAssignment(admin, plan.map((p) => p.topic));
+    const differs = plan.some((p) => !running.some((r) => r.topic === p.topic && r.partition === p.partition)
+      && current.find((c) => c.topic === p.topic && c.partition === p.partition)?.replicas.join(',') !== p.replicas.join(','));
+    if (!differs || attempt >= VERIFY_SETTLE_TRIES) return { running, current };
+    await new Promise((resolve) => setTimeout(resolve, VERIFY_SETTLE_MS));
+  }
+}
+
 async function verify(admin: Admin, values: ParsedCommand['values'], out: NodeJS.WritableStream): Promise<number> {
   const plan = parseReassignmentPlan(readFile(requiredString(values, 'reassignment-json-file'), 'reassignment-json-file'));
-  const running = await admin.listPartitionReassignments(plan.map((p) => ({ topic: p.topic, partition: p.partition })));
-  const current = await currentAssignment(admin, plan.map((p) => p.topic));
+  const { running, current } = await reassignmentState(admin, plan);
   const adding = [...new Set(running.flatMap((r) => r.addingReplicas))].sort((a, b) => a - b);
   const cluster = adding.length > 0 ? await admin.describeCluster() : undefined;
   const reachable = adding.filter((id) => cluster?.brokers.some((b) => b.nodeId === id));
