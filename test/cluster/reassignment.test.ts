@@ -10,7 +10,7 @@
 //   completes, a preferred election spreads the leaders, nothing acknowledged is lost or duplicated,
 //   node 1's directory of the moved partition is gone, and after a clean stop every replica on disk
 //   holds the same batches as the others.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -51,6 +51,7 @@ describe('partition reassignment: 4 brokers, through the CLI', () => {
   const node = (id: number): ClusterNodeProcess => byId(suite.nodes, id);
   const bootstrap = (): string => bootstrapOf(suite.nodes);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-reassign-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const clients = new Map<string, BrokerClient>();
   const client = (n: ClusterNodeProcess): BrokerClient => {
     let c = clients.get(n.address);
@@ -256,6 +257,5 @@ describe('partition reassignment: 4 brokers, through the CLI', () => {
     for (const id of [4, 2, 3, 1]) assert.equal((await node(id).halt()).code, 0, `node ${id} stopped cleanly`);
     const replicas = checkReplicas({ topic, deliveries: workload.deliveries, assignment, replicas: suite.nodes.flatMap((n) => readNodeReplicas(n.nodeId, n.dataDir, topic)) });
     assert.equal(replicas.total, 0, formatReplicaReport(replicas));
-    rmSync(dir, { recursive: true, force: true });
   });
 });
