@@ -38,6 +38,16 @@ export interface ReplicaLogs {
   isOffline(topic: string, partition: number): boolean;
 }
 
+/**
+ * Told when a leadership of this node starts (the partition leads at its epoch) and when it ends;
+ * the group coordinator loads and unloads its __consumer_offsets partitions on these. Called
+ * inside the metadata update, so it must return at once (work goes on a later turn).
+ */
+export interface LeadershipObserver {
+  leaderStarted(leader: PartitionLeader): void;
+  leaderEnded(leader: PartitionLeader): void;
+}
+
 /** Told of ISR changes this node's leaderships made (the metrics count them). */
 export interface ReplicationObserver {
   isrShrunk(): void;
@@ -58,6 +68,7 @@ export interface ReplicaManagerOptions {
    * waiting on it may complete. */
   wakeConsumers: (topic: string, partition: number) => void;
   observer?: ReplicationObserver;
+  leadership?: LeadershipObserver;
   logger: Logger;
   now?: () => number;
 }
@@ -187,13 +198,16 @@ export class ReplicaManager {
     return handleReplicaFetch({
       clusterId: this.options.clusterId,
       image: () => this.options.state.image,
-      leaderOf: (topic, partition) => {
-        const leader = this.replicas.get(keyOf(topic, partition))?.leader;
-        return leader?.isActive ? leader : undefined;
-      },
+      leaderOf: (topic, partition) => this.activeLeader(topic, partition),
       offline: (topic, partition) => this.options.logs.isOffline(topic, partition),
       purgatory: this.replicaFetchPurgatory,
     }, req, signal);
+  }
+
+  /** This node's leadership of the partition when it acts as leader now (any epoch). */
+  activeLeader(topic: string, partition: number): PartitionLeader | undefined {
+    const leader = this.replicas.get(keyOf(topic, partition))?.leader;
+    return leader?.isActive ? leader : undefined;
   }
 
   /** The partitions this node leads, for metrics. */
@@ -224,7 +238,7 @@ export class ReplicaManager {
     if (this.stopped) return;
     this.stopped = true;
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
-    for (const r of this.replicas.values()) r.leader?.resign();
+    for (const r of this.replicas.values()) this.resign(r);
     for (const f of this.fetchers.values()) f.close();
     this.fetchers.clear();
     this.replicas.clear();
@@ -262,6 +276,7 @@ export class ReplicaManager {
       replica.leader = new PartitionLeader(topic.name, topic.topicId, p.partition, log, p, this.leaderDeps);
       this.logger.info({ topic: topic.name, partition: p.partition, leaderEpoch: p.leaderEpoch, isr: p.isr, logEndOffset: log.logEndOffset, highWatermark: log.highWatermark },
         'became leader');
+      this.options.leadership?.leaderStarted(replica.leader);
       return true;
     }
     this.resign(replica);
@@ -283,9 +298,11 @@ export class ReplicaManager {
   }
 
   private resign(replica: Replica): void {
-    if (!replica.leader) return;
-    replica.leader.resign();
+    const leader = replica.leader;
+    if (!leader) return;
+    leader.resign();
     replica.leader = undefined;
+    this.options.leadership?.leaderEnded(leader);
   }
 
   private unfollow(replica: Replica): void {

@@ -1,0 +1,141 @@
+// One GroupStream: a member's bidirectional stream to its coordinator. It carries one member at a
+// time: a join binds it (to the member the coordinator names), a leave or the member's removal
+// unbinds it, and it may then carry a join again. Every join, heartbeat and leave is answered once
+// what it changed is committed; assignment changes are pushed the same way. An error answer names
+// Kafka's code and leaves the stream open (after UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID it carries
+// no member until the next join), except NOT_COORDINATOR, after which the stream ends: the member
+// looks for its coordinator again (FindCoordinator) and opens a stream there.
+import { ErrorCode, StraitError, type wire } from '../../client/index.js';
+import { assignmentsEqual, toWire, type Assignment } from './assignment.js';
+import { parseHeartbeat, parseJoin, parseLeave } from './group-requests.js';
+import type { GroupMembership } from './group-membership.js';
+
+/** Where a stream's answers go (the gRPC call, through the rpc layer's adapter). */
+export interface GroupStreamSink {
+  send(response: wire.GroupResponse): void;
+  end(): void;
+}
+
+/** What a stream needs of the coordinator: the membership of the partition that holds a group. */
+export interface GroupRouter {
+  /** Throws NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS or COORDINATOR_NOT_AVAILABLE. */
+  membershipFor(groupId: string): GroupMembership;
+  readonly heartbeatIntervalMs: number;
+}
+
+/** A member's state as an answer tells it. */
+export interface MemberView {
+  readonly memberEpoch: number;
+  readonly assigned: Assignment;
+  readonly groupEpoch: number;
+}
+
+export interface StreamBinding {
+  readonly membership: GroupMembership;
+  readonly groupId: string;
+  readonly memberId: string;
+}
+
+export class MemberStream {
+  private bound: StreamBinding | undefined;
+  /** The assignment last sent for the bound member (has_assignment is set when it changes). */
+  private lastAssignment: Assignment | undefined;
+  private ended = false;
+
+  constructor(private readonly router: GroupRouter, private readonly sink: GroupStreamSink) {}
+
+  get binding(): StreamBinding | undefined {
+    return this.bound;
+  }
+
+  /** One message of the member. A refusal is answered on the stream; anything else thrown is a bug. */
+  receive(req: wire.GroupRequest__Output): void {
+    if (this.ended) return;
+    try {
+      switch (req.kind) {
+        case 'join':
+          this.join(req.join!);
+          return;
+        case 'heartbeat': {
+          const { memberEpoch, owned } = parseHeartbeat(req.heartbeat!);
+          this.requireBinding().membership.heartbeat(this, memberEpoch, owned);
+          return;
+        }
+        case 'leave':
+          this.requireBinding().membership.leave(this, parseLeave(req.leave!));
+          return;
+        default:
+          throw new StraitError(ErrorCode.INVALID_REQUEST, 'a GroupRequest carries a join, a heartbeat or a leave');
+      }
+    } catch (err) {
+      if (!(err instanceof StraitError)) throw err;
+      this.fail(err.code, err.message);
+    }
+  }
+
+  /** The peer closed the stream (or it broke). */
+  closed(): void {
+    this.ended = true;
+    this.bound?.membership.streamClosed(this);
+    this.bound = undefined;
+  }
+
+  bind(binding: StreamBinding): void {
+    if (this.bound?.memberId !== binding.memberId) this.lastAssignment = undefined;
+    this.bound = binding;
+  }
+
+  unbind(): void {
+    this.bound = undefined;
+    this.lastAssignment = undefined;
+  }
+
+  /** Sends the member's state, if this stream still carries it; `full` always includes the assignment. */
+  deliver(memberId: string, view: MemberView, full: boolean): void {
+    if (this.ended || this.bound?.memberId !== memberId) return;
+    const hasAssignment = full || this.lastAssignment === undefined || !assignmentsEqual(this.lastAssignment, view.assigned);
+    if (hasAssignment) this.lastAssignment = view.assigned;
+    this.sink.send({
+      errorCode: ErrorCode.NONE, errorMessage: '', memberId, memberEpoch: view.memberEpoch, heartbeatIntervalMs: this.router.heartbeatIntervalMs,
+      hasAssignment, assignment: hasAssignment ? toWire(view.assigned) : [], groupEpoch: view.groupEpoch,
+    });
+  }
+
+  /** The answer to a leave, once committed. */
+  left(memberId: string, memberEpoch: number): void {
+    if (this.ended) return;
+    this.sink.send({
+      errorCode: ErrorCode.NONE, errorMessage: '', memberId, memberEpoch, heartbeatIntervalMs: this.router.heartbeatIntervalMs,
+      hasAssignment: false, assignment: [], groupEpoch: 0,
+    });
+  }
+
+  /** An error answer; NOT_COORDINATOR ends the stream, UNKNOWN_MEMBER_ID and FENCED_INSTANCE_ID unbind it. */
+  fail(code: number, message: string): void {
+    if (this.ended) return;
+    const memberId = this.bound?.memberId ?? '';
+    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.FENCED_INSTANCE_ID) this.bound?.membership.streamDropped(this);
+    this.sink.send({
+      errorCode: code as wire.GroupResponse['errorCode'], errorMessage: message, memberId, memberEpoch: -1,
+      heartbeatIntervalMs: this.router.heartbeatIntervalMs, hasAssignment: false, assignment: [], groupEpoch: 0,
+    });
+    if (code === ErrorCode.NOT_COORDINATOR) {
+      this.ended = true;
+      this.bound = undefined;
+      this.sink.end();
+    }
+  }
+
+  private join(join: wire.GroupJoin__Output): void {
+    const { groupId, request } = parseJoin(join);
+    const b = this.bound;
+    if (b && (b.groupId !== groupId || request.memberId !== b.memberId)) {
+      throw new StraitError(ErrorCode.INVALID_REQUEST, `this stream carries member ${b.memberId} of group ${b.groupId}: leave first, or open another stream`);
+    }
+    this.router.membershipFor(groupId).join(this, groupId, request);
+  }
+
+  private requireBinding(): StreamBinding {
+    return this.bound ?? (() => { throw new StraitError(ErrorCode.UNKNOWN_MEMBER_ID, 'this stream carries no member: send a join first'); })();
+  }
+}
