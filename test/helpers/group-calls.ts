@@ -15,6 +15,7 @@ import type { FindCoordinatorResponse__Output } from '../../client/wire/generate
 import type { OffsetCommitResponse__Output } from '../../client/wire/generated/strait/v1/OffsetCommitResponse.js';
 import type { OffsetFetchResponse__Output } from '../../client/wire/generated/strait/v1/OffsetFetchResponse.js';
 import type { DescribedGroup__Output } from '../../client/wire/generated/strait/v1/DescribedGroup.js';
+import { ErrorCode } from '../../client/errors.js';
 import { rpc, within } from './grpc-clients.js';
 
 export function groupsClient(address: string): GroupsClient {
@@ -86,21 +87,39 @@ export class RawMember {
   memberEpoch = 0;
   owned = new Set<string>();
   ended = false;
-  private readonly stream: grpc.ClientDuplexStream<GroupRequest, GroupResponse__Output>;
+  private stream: grpc.ClientDuplexStream<GroupRequest, GroupResponse__Output>;
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
   readonly name: string;
 
   constructor(client: GroupsClient, private readonly join: GroupJoin, private readonly options: RawMemberOptions = {}) {
     this.name = options.name ?? 'member';
-    this.stream = client.GroupStream();
-    this.stream.on('data', (r: GroupResponse__Output) => this.onResponse(r));
-    this.stream.on('error', () => { this.ended = true; });
-    this.stream.on('end', () => { this.ended = true; });
+    this.stream = this.open(client);
     this.send({ join });
     if (options.heartbeatMs) {
       this.timer = setInterval(() => { if (!this.paused && !this.ended) this.heartbeat(); }, options.heartbeatMs);
     }
+  }
+
+  /**
+   * A new stream (to another coordinator, after the old one went): it rejoins with its member id,
+   * the epoch it had and what it owns, as a member that lost its coordinator does (KIP-848).
+   */
+  reconnect(client: GroupsClient): void {
+    this.stream.removeAllListeners();
+    this.stream.on('error', () => {});
+    if (!this.ended) this.stream.cancel();
+    this.stream = this.open(client);
+    this.ended = false;
+    this.rejoin();
+  }
+
+  private open(client: GroupsClient): grpc.ClientDuplexStream<GroupRequest, GroupResponse__Output> {
+    const stream = client.GroupStream();
+    stream.on('data', (r: GroupResponse__Output) => this.onResponse(r));
+    stream.on('error', () => { this.ended = true; });
+    stream.on('end', () => { this.ended = true; });
+    return stream;
   }
 
   /** What it owns as the wire lists it. */
@@ -181,6 +200,8 @@ export class RawMember {
 
   private onResponse(r: GroupResponse__Output): void {
     this.responses.push(r);
+    // A member the coordinator no longer knows, or fenced, gives up everything (KIP-848).
+    if (r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || r.errorCode === ErrorCode.FENCED_MEMBER_EPOCH) this.dropAll();
     if (r.errorCode !== 0) return;
     if (r.memberId !== '') this.memberId = r.memberId;
     if (r.memberEpoch >= 0) this.memberEpoch = r.memberEpoch;
