@@ -319,11 +319,13 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
       // timeout; the second one leaves time to hear from the new leader.
       if (node.raft) await node.raft.handOver(2 * config.electionTimeoutMs);
       ready = false;
+      // The coordinator goes before the streams close: its members are told NOT_COORDINATOR and
+      // stay members (a closed stream would otherwise end a dynamic member as if it had left).
+      coordinator.stop();
       core.releaseWaitingFetches();
       await grpcServer.stop(options.shutdownGraceMs ?? 5000);
       core.releaseWaitingFetches();
-      // Nothing appends to the logs after this: the coordinator and the fetchers are closed before the logs are.
-      coordinator.stop();
+      // Nothing appends to the logs after this: the fetchers are closed before the logs are.
       replicaManager.stop();
       node.stop();
       node.state.failAll(new Error('the node is stopping'));

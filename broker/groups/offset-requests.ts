@@ -24,9 +24,14 @@ export async function commitOffsets(p: CoordinatorPartition, input: OffsetCommit
   const { groupId } = input;
   const group = p.state.groups.get(groupId);
   try {
-    if (group) group.checkOffsetCommit(input.memberId, input.memberEpoch);
-    // Kafka (OffsetCommit v9+): a member's commit to a group that does not exist.
-    else if (input.memberEpoch >= 0) throw new StraitError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} does not exist`);
+    if (group) {
+      group.checkOffsetCommit(input.memberId, input.memberEpoch);
+    } else if (input.memberEpoch >= 0) {
+      // A member's commit to a group without membership: Kafka (OffsetCommit v9+) answers
+      // GROUP_ID_NOT_FOUND when the group does not exist, and a group of offsets alone has no members.
+      if (p.state.exists(groupId)) throw new StraitError(ErrorCode.UNKNOWN_MEMBER_ID, `member ${JSON.stringify(input.memberId)} is not in group ${groupId}`);
+      throw new StraitError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} does not exist`);
+    }
   } catch (err) {
     if (!(err instanceof StraitError)) throw err;
     return commitRefused(input, err);
