@@ -122,7 +122,7 @@ export class GroupCoordinator implements LeadershipObserver, GroupRouter {
 
   async findCoordinator(req: wire.FindCoordinatorRequest__Output): Promise<wire.FindCoordinatorResponse> {
     const groupId = groupIdOf(req.groupId);
-    if (!this.options.metadata.image.topic(CONSUMER_OFFSETS_TOPIC)) await this.createOffsetsTopic();
+    await this.ensureOffsetsTopic();
     const image = this.options.metadata.image;
     const topic = image.topic(CONSUMER_OFFSETS_TOPIC);
     const leader = topic?.partitions[partitionForGroup(groupId, topic.partitions.length)]?.leader ?? -1;
@@ -274,9 +274,10 @@ export class GroupCoordinator implements LeadershipObserver, GroupRouter {
   /**
    * Creates __consumer_offsets (Kafka's settings: compacted, offsets.topic.num.partitions,
    * offsets.topic.replication.factor capped by the live brokers, offsets.topic.segment.bytes).
-   * Concurrent FindCoordinators share one creation; a failure is COORDINATOR_NOT_AVAILABLE (retriable).
+   * unless it exists. Concurrent callers share one creation; a failure is COORDINATOR_NOT_AVAILABLE (retriable).
    */
-  private createOffsetsTopic(): Promise<void> {
+  ensureOffsetsTopic(): Promise<void> {
+    if (this.options.metadata.image.topic(CONSUMER_OFFSETS_TOPIC)) return Promise.resolve();
     this.creating ??= this.create().finally(() => { this.creating = undefined; });
     return this.creating;
   }
