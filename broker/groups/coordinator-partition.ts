@@ -274,6 +274,9 @@ export class CoordinatorPartition {
   /** The offsets.retention.check.interval.ms check: expired offsets (and emptied groups) get tombstones. */
   expire(): void {
     if (this.status !== 'active' || !this.log.active) return;
+    // Writes already committed need no waiting: forget them (the map holds recent writes only).
+    const hw = this.log.highWatermark;
+    for (const [groupId, end] of this.lastWrite) if (end <= hw) this.lastWrite.delete(groupId);
     const now = this.ctx.now();
     let offsets = 0;
     let groups = 0;

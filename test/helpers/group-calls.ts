@@ -85,6 +85,8 @@ export class RawMember {
   readonly taken: { tp: string; at: number }[] = [];
   memberId = '';
   memberEpoch = 0;
+  /** When it last sent anything (the coordinator heard from it no sooner). */
+  lastSentAt = 0;
   owned = new Set<string>();
   ended = false;
   private stream: grpc.ClientDuplexStream<GroupRequest, GroupResponse__Output>;
@@ -140,7 +142,9 @@ export class RawMember {
   }
 
   send(request: GroupRequest): void {
-    if (!this.ended) this.stream.write(request);
+    if (this.ended) return;
+    this.lastSentAt = Date.now();
+    this.stream.write(request);
   }
 
   heartbeat(epoch = this.memberEpoch): void {

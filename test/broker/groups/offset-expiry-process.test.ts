@@ -51,9 +51,10 @@ test('an empty group\'s offsets expire after offsets.retention.minutes; a group 
   await leaving.waitFor('2 partitions', () => leaving.owned.size === 2 && staying.owned.size === 2);
   assert.equal((await commit(groups, left, leaving.memberId, leaving.memberEpoch, { [topic]: { 0: 4, 1: 5 } })).topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
   assert.equal((await commit(groups, live, staying.memberId, staying.memberEpoch, { [topic]: { 0: 6 } })).topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
+  // Taken before the leave is sent: the group becomes empty no sooner.
+  const emptyAt = Date.now();
   leaving.leave();
   await leaving.waitFor('the leave answer', () => leaving.responses.some((r) => r.memberEpoch === -1));
-  const emptyAt = Date.now();
 
   // Well before the retention has passed, everything is still there (checked only when this check
   // itself runs that early, so a slow machine cannot turn it into a false failure).
