@@ -66,7 +66,7 @@ export class GroupMembership {
     stream.bind({ membership: this, groupId, memberId });
     this.touch(groupId, memberId);
     const view = viewOf(group, memberId);
-    this.host.afterCommit(end, () => stream.deliver(memberId, view, true));
+    stream.answerAfter(this.host.afterCommit, end, () => stream.deliver(memberId, view, true));
   }
 
   heartbeat(stream: MemberStream, memberEpoch: number, owned: Assignment): void {
@@ -74,7 +74,7 @@ export class GroupMembership {
     const { group, end } = this.host.mutateGroup(groupId, (g, ctx) => g.heartbeat(memberId, memberEpoch, owned, ctx), true);
     this.touch(groupId, memberId);
     const view = viewOf(group, memberId);
-    this.host.afterCommit(end, () => stream.deliver(memberId, view, false));
+    stream.answerAfter(this.host.afterCommit, end, () => stream.deliver(memberId, view, false));
   }
 
   leave(stream: MemberStream, memberEpoch: number): void {
@@ -92,7 +92,7 @@ export class GroupMembership {
     }
     stream.unbind();
     const answered = memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && this.host.group(groupId)?.member(memberId) ? LEAVE_GROUP_STATIC_MEMBER_EPOCH : LEAVE_GROUP_MEMBER_EPOCH;
-    this.host.afterCommit(end, () => stream.left(memberId, answered));
+    stream.answerAfter(this.host.afterCommit, end, () => stream.left(memberId, answered));
   }
 
   /** The member's stream closed: a dynamic member leaves, a static one steps away. */
@@ -134,7 +134,7 @@ export class GroupMembership {
       if (!stream) continue;
       this.streams.delete(keyOf(groupId, id));
       stream.unbind();
-      this.host.afterCommit(end, () => stream.fail(ErrorCode.UNKNOWN_MEMBER_ID, `member ${id} is no longer in group ${groupId}`));
+      stream.answerAfter(this.host.afterCommit, end, () => stream.fail(ErrorCode.UNKNOWN_MEMBER_ID, `member ${id} is no longer in group ${groupId}`));
     }
     const now = this.host.now();
     for (const [id, member] of group.members) {
@@ -150,7 +150,7 @@ export class GroupMembership {
       const stream = this.streams.get(keyOf(groupId, id));
       if (!stream) continue;
       const view = viewOf(group, id);
-      this.host.afterCommit(end, () => stream.deliver(id, view, false));
+      stream.answerAfter(this.host.afterCommit, end, () => stream.deliver(id, view, false));
     }
   }
 

@@ -41,6 +41,10 @@ export class MemberStream {
   /** The assignment last sent for the bound member (has_assignment is set when it changes). */
   private lastAssignment: Assignment | undefined;
   private ended = false;
+  /** The peer stopped sending but still reads: the stream ends once the answers it is owed are out. */
+  private draining = false;
+  /** Answers waiting for their records to commit. */
+  private owed = 0;
 
   constructor(private readonly router: GroupRouter, private readonly sink: GroupStreamSink) {}
 
@@ -73,11 +77,26 @@ export class MemberStream {
     }
   }
 
-  /** The peer closed the stream (or it broke). */
-  closed(): void {
-    this.ended = true;
+  /**
+   * The peer closed the stream (or it broke). A peer that only half-closed (a member that sent its
+   * leave and stopped sending) still gets the answers it is owed, then the stream ends.
+   */
+  closed(halfClosed: boolean): void {
     this.bound?.membership.streamClosed(this);
     this.bound = undefined;
+    if (!halfClosed) this.ended = true;
+    else if (this.owed === 0) this.end();
+    else this.draining = true;
+  }
+
+  /** Runs `answer` once `end` is committed (through `afterCommit`), counting it as owed meanwhile. */
+  answerAfter(afterCommit: (end: number, run: () => void) => void, end: number, answer: () => void): void {
+    this.owed++;
+    afterCommit(end, () => {
+      this.owed--;
+      answer();
+      if (this.draining && this.owed === 0) this.end();
+    });
   }
 
   bind(binding: StreamBinding): void {
@@ -120,10 +139,16 @@ export class MemberStream {
       heartbeatIntervalMs: this.router.heartbeatIntervalMs, hasAssignment: false, assignment: [], groupEpoch: 0,
     });
     if (code === ErrorCode.NOT_COORDINATOR) {
-      this.ended = true;
       this.bound = undefined;
-      this.sink.end();
+      this.end();
     }
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.draining = false;
+    this.sink.end();
   }
 
   private join(join: wire.GroupJoin__Output): void {

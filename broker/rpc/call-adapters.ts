@@ -213,15 +213,23 @@ export interface StreamSink<Res> {
 /** The other end of a session stream: each message of the peer, and the stream's end. */
 export interface StreamSession<Req> {
   receive(request: Req): void;
-  closed(): void;
+  /**
+   * The peer is gone (halfClosed false: the call is over) or has stopped sending (halfClosed true:
+   * it still reads; the session ends the sink once it has answered what it owes).
+   */
+  closed(halfClosed: boolean): void;
 }
+
+/** How long a half-closed session stream may take to answer what it owes before the call ends anyway. */
+const HALF_CLOSED_GRACE_MS = 10_000;
 
 /**
  * A bidi stream that is a session rather than a pipeline (GroupStream): messages are handed to the
  * session one by one, and the session answers when and as often as it wants, pushes included. A
  * message the session refuses (or bytes that do not decode) gets an error answer and the stream
- * carries on; an unexpected failure is logged and answered the same way. Each message counts in the
- * request metrics; the stream itself is not a request in flight, so shutdown does not wait for it.
+ * carries on; an unexpected failure is logged and answered the same way. A peer that half-closes
+ * still gets what the session owes it (at most HALF_CLOSED_GRACE_MS more). Each message counts in
+ * the request metrics; the stream itself is not a request in flight, so shutdown does not wait for it.
  */
 export function sessionStream<Req, Res>(
   rpc: string,
@@ -251,12 +259,17 @@ export function sessionStream<Req, Res>(
     const close = (): void => {
       if (ended) return;
       ended = true;
-      session.closed();
+      session.closed(false);
       sink.end();
     };
     call.on('error', close);
     call.on('cancelled', close);
-    call.on('end', close);
+    call.on('end', () => {
+      if (ended) return;
+      ended = true;
+      session.closed(true);
+      setTimeout(() => sink.end(), HALF_CLOSED_GRACE_MS).unref();
+    });
     call.on('data', (req: unknown) => {
       // While shutting down, messages are left unanswered: the member finds its new coordinator.
       if (deps.tracker.draining || ended) return;

@@ -99,7 +99,12 @@ describe('consumer groups on 3 brokers, __consumer_offsets RF=3', () => {
     const res = await commit(groups(next), groupId, m0.memberId, m0.memberEpoch, { [topic]: { [tp0]: 999 } });
     assert.equal(res.topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
     committed[`${topic}-${tp0}`] = 999;
-    for (const m of members) m.close();
+    // Each leaves and half-closes at once: the answer comes once the leave is on the in-sync replicas.
+    for (const m of members) {
+      m.leave();
+      m.close();
+    }
+    await members[0]!.waitFor('every leave answered', () => members.every((m) => m.responses.some((r) => r.memberEpoch === -1)));
     await waitFor('the members gone', async () => (await describeGroup(groups(next), groupId)).members.length === 0, 15_000);
     await first.restart();
   });

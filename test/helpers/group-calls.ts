@@ -89,6 +89,7 @@ export class RawMember {
   lastSentAt = 0;
   owned = new Set<string>();
   ended = false;
+  private closedByUs = false;
   private stream: grpc.ClientDuplexStream<GroupRequest, GroupResponse__Output>;
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
@@ -113,6 +114,7 @@ export class RawMember {
     if (!this.ended) this.stream.cancel();
     this.stream = this.open(client);
     this.ended = false;
+    this.closedByUs = false;
     this.rejoin();
   }
 
@@ -142,7 +144,7 @@ export class RawMember {
   }
 
   send(request: GroupRequest): void {
-    if (this.ended) return;
+    if (this.ended || this.closedByUs) return;
     this.lastSentAt = Date.now();
     this.stream.write(request);
   }
@@ -174,10 +176,11 @@ export class RawMember {
     for (const tp of [...this.owned]) this.release(tp);
   }
 
+  /** Half-closes the stream: it sends nothing more, answers still arrive until the coordinator ends it. */
   close(): void {
     clearInterval(this.timer);
     if (!this.ended) this.stream.end();
-    this.ended = true;
+    this.closedByUs = true;
   }
 
   cancel(): void {

@@ -245,6 +245,12 @@ test('the Groups service on one broker', async (t) => {
     m.heartbeat();
     await m.waitFor('UNKNOWN_MEMBER_ID', () => m.lastError() === ErrorCode.UNKNOWN_MEMBER_ID);
     m.close();
+    // A member that sends its leave and half-closes at once still gets the answer, then the end.
+    const quick = member(groups, { groupId, subscribedTopics: [topic] }, { name: 'quick' });
+    await quick.waitFor('joined', () => quick.memberId !== '');
+    quick.leave();
+    quick.close();
+    await quick.waitFor('the leave answer after its half-close', () => quick.responses.some((r) => r.memberEpoch === -1));
   });
 
   await t.test('lag metrics: log end minus committed, per partition and summed per group', async () => {
