@@ -2,13 +2,18 @@
 // time: a join binds it (to the member the coordinator names), a leave or the member's removal
 // unbinds it, and it may then carry a join again. Every join, heartbeat and leave is answered once
 // what it changed is committed; assignment changes are pushed the same way. An error answer names
-// Kafka's code and leaves the stream open (after UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID it carries
-// no member until the next join), except NOT_COORDINATOR, after which the stream ends: the member
-// looks for its coordinator again (FindCoordinator) and opens a stream there.
+// Kafka's code and leaves the stream open, except NOT_COORDINATOR, after which the stream ends: the
+// member looks for its coordinator again (FindCoordinator) and opens a stream there. After
+// UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH or FENCED_INSTANCE_ID the stream carries no member until
+// the next join, so closing it then does not end the member (a fenced member rejoins with epoch 0,
+// on this stream or another; one that does not come back leaves at its session timeout).
 import { ErrorCode, StraitError, type wire } from '../../client/index.js';
 import { assignmentsEqual, toWire, type Assignment } from './assignment.js';
 import { parseHeartbeat, parseJoin, parseLeave } from './group-requests.js';
 import type { GroupMembership } from './group-membership.js';
+
+/** Errors after which the stream no longer carries its member. */
+const UNBINDING: ReadonlySet<number> = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.FENCED_MEMBER_EPOCH, ErrorCode.FENCED_INSTANCE_ID]);
 
 /** Where a stream's answers go (the gRPC call, through the rpc layer's adapter). */
 export interface GroupStreamSink {
@@ -129,11 +134,11 @@ export class MemberStream {
     });
   }
 
-  /** An error answer; NOT_COORDINATOR ends the stream, UNKNOWN_MEMBER_ID and FENCED_INSTANCE_ID unbind it. */
+  /** An error answer; NOT_COORDINATOR ends the stream, errors about the member's standing unbind it. */
   fail(code: number, message: string): void {
     if (this.ended) return;
     const memberId = this.bound?.memberId ?? '';
-    if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.FENCED_INSTANCE_ID) this.bound?.membership.streamDropped(this);
+    if (UNBINDING.has(code)) this.bound?.membership.streamDropped(this);
     this.sink.send({
       errorCode: code as wire.GroupResponse['errorCode'], errorMessage: message, memberId, memberEpoch: -1,
       heartbeatIntervalMs: this.router.heartbeatIntervalMs, hasAssignment: false, assignment: [], groupEpoch: 0,

@@ -245,6 +245,21 @@ test('the Groups service on one broker', async (t) => {
     m.heartbeat();
     await m.waitFor('UNKNOWN_MEMBER_ID', () => m.lastError() === ErrorCode.UNKNOWN_MEMBER_ID);
     m.close();
+    // A fenced member (a heartbeat with an epoch it cannot have) gives everything up; closing its
+    // stream then does not end it, and it comes back under its id with epoch 0 on another stream.
+    const fenced = member(groups, { groupId, subscribedTopics: [topic] }, { name: 'fenced' });
+    await fenced.waitFor('its partition', () => fenced.owned.size === 1);
+    fenced.heartbeat(fenced.memberEpoch + 5);
+    await fenced.waitFor('FENCED_MEMBER_EPOCH', () => fenced.lastError() === ErrorCode.FENCED_MEMBER_EPOCH);
+    assert.equal(fenced.owned.size, 0);
+    fenced.cancel();
+    // Time for the coordinator to see the stream go (it would end a member still on it at once).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok((await describeGroup(groups, groupId)).members.some((x) => x.memberId === fenced.memberId));
+    const returning = member(groups, { groupId, subscribedTopics: [topic], memberId: fenced.memberId, memberEpoch: 0 }, { name: 'returning' });
+    await returning.waitFor('its partition again', () => returning.owned.size === 1);
+    assert.equal(returning.memberId, fenced.memberId);
+    returning.close();
     // A member that sends its leave and half-closes at once still gets the answer, then the end.
     const quick = member(groups, { groupId, subscribedTopics: [topic] }, { name: 'quick' });
     await quick.waitFor('joined', () => quick.memberId !== '');
