@@ -49,13 +49,19 @@ export interface GroupLagEntry {
 }
 
 function topicsViewOf(image: MetadataImage): TopicsView {
+  let names: string[] | undefined;
   return {
     topic: (name) => {
       const t = image.topic(name);
       return t && { topicId: t.topicId, partitions: t.partitions.length };
     },
-    names: () => image.topics().map((t) => t.name),
+    names: () => (names ??= image.topics().map((t) => t.name)),
   };
+}
+
+/** What subscriptions resolve against: topic names, ids and partition counts (not leaders or ISRs). */
+function topicShape(image: MetadataImage): string {
+  return image.topics().map((t) => `${t.name}\u0000${t.topicId}\u0000${t.partitions.length}`).join('\n');
 }
 
 export class GroupCoordinator implements LeadershipObserver, GroupRouter {
@@ -64,6 +70,8 @@ export class GroupCoordinator implements LeadershipObserver, GroupRouter {
   private readonly lag: GroupLag;
   private creating: Promise<void> | undefined;
   private view: { image: MetadataImage; topics: TopicsView } | undefined;
+  /** The topics' shape at the last image that changed it. */
+  private shape = '';
   private stopped = false;
 
   constructor(private readonly options: GroupCoordinatorOptions) {
@@ -115,8 +123,12 @@ export class GroupCoordinator implements LeadershipObserver, GroupRouter {
     this.options.logger.debug({ partition: leader.partition }, 'group coordinator: unloaded the groups of a partition this node no longer leads');
   }
 
-  /** The metadata image changed: groups whose subscriptions resolve differently get a new target. */
+  /** The metadata image changed: groups whose subscriptions resolve differently get a new target.
+   * Most images change leaders or ISRs only; those are skipped. */
   imageChanged(): void {
+    const shape = topicShape(this.options.metadata.image);
+    if (shape === this.shape) return;
+    this.shape = shape;
     for (const p of this.partitions.values()) p.metadataChanged();
   }
 
@@ -241,11 +253,6 @@ export class GroupCoordinator implements LeadershipObserver, GroupRouter {
       if (p.status !== 'active') continue;
       for (const group of p.state.groupIds()) yield { group, members: p.state.groups.get(group)?.members.size ?? 0 };
     }
-  }
-
-  /** Refreshes the log end offsets behind the lag now (tests; the timer does it every interval). */
-  refreshLag(): Promise<void> {
-    return this.lag.refresh();
   }
 
   private *committedPartitions(): Generator<{ topic: string; partition: number }> {

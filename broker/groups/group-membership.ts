@@ -176,11 +176,6 @@ export class GroupMembership {
     for (const s of streams) s.fail(ErrorCode.NOT_COORDINATOR, `this node no longer coordinates the groups of __consumer_offsets-${this.host.partition}`);
   }
 
-  /** How many members have a stream open here, for tests and logs. */
-  get streamCount(): number {
-    return this.streams.size;
-  }
-
   private clockOf(groupId: string, memberId: string, now: number): MemberClock {
     const key = keyOf(groupId, memberId);
     let clock = this.clocks.get(key);
