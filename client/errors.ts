@@ -51,8 +51,8 @@ const INFO: Partial<Record<ErrorCodeValue, ErrorInfo>> = {
   [ErrorCode.DUPLICATE_SEQUENCE_NUMBER]: { retriable: false, message: 'The broker received a duplicate sequence number' },
   [ErrorCode.INVALID_PRODUCER_EPOCH]: { retriable: false, message: 'Producer attempted to produce with an old epoch' },
   [ErrorCode.KAFKA_STORAGE_ERROR]: { retriable: true, message: 'Disk error when trying to access the log file on disk' },
-  [ErrorCode.NON_EMPTY_GROUP]: { retriable: false, message: 'The group is not empty' },
   [ErrorCode.UNKNOWN_PRODUCER_ID]: { retriable: false, message: 'The broker could not locate the producer metadata associated with the producer id' },
+  [ErrorCode.NON_EMPTY_GROUP]: { retriable: false, message: 'The group is not empty' },
   [ErrorCode.GROUP_ID_NOT_FOUND]: { retriable: false, message: 'The group id does not exist' },
   [ErrorCode.FENCED_LEADER_EPOCH]: { retriable: true, message: 'The leader epoch in the request is older than the epoch on the broker' },
   [ErrorCode.UNKNOWN_LEADER_EPOCH]: { retriable: true, message: 'The leader epoch in the request is newer than the epoch on the broker' },
@@ -71,7 +71,7 @@ const INFO: Partial<Record<ErrorCodeValue, ErrorInfo>> = {
   [ErrorCode.FENCED_MEMBER_EPOCH]: { retriable: false, message: 'The member epoch is fenced by the group coordinator. The member must abandon all its partitions and rejoin' },
   [ErrorCode.UNRELEASED_INSTANCE_ID]: { retriable: false, message: 'The instance ID is still used by another member in the consumer group. That member must leave first' },
   [ErrorCode.UNSUPPORTED_ASSIGNOR]: { retriable: false, message: 'The assignor or its version range is not supported by the consumer group' },
-  [ErrorCode.STALE_MEMBER_EPOCH]: { retriable: false, message: 'The member epoch is stale. The member must retry after receiving its updated member epoch' },
+  [ErrorCode.STALE_MEMBER_EPOCH]: { retriable: false, message: 'The member epoch is stale. The member must retry after receiving its updated member epoch via the heartbeat' },
 };
 
 const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code as number, name]));
