@@ -8,7 +8,7 @@ import { ErrorCode } from '../../client/index.js';
 import type { GroupsClient } from '../../client/wire/generated/strait/v1/Groups.js';
 import type { ClusterNodeProcess } from '../helpers/launcher.js';
 import {
-  OwnershipLedger, RawMember, commit, committedOffsets, describeGroup, findCoordinator, groupsClient,
+  OwnershipLedger, RawMember, commit, committedOffsets, describeGroup, findCoordinator, groupsClient, waitForMembers, waitForStable,
 } from '../helpers/group-calls.js';
 import { byId, clusterSuite, randomTopic, restartStopped, topicWithLeaders, waitFor } from './cluster-kit.js';
 
@@ -63,7 +63,8 @@ describe('consumer groups on 3 brokers, __consumer_offsets RF=3', () => {
     for (let i = 0; i < 3; i++) {
       members.push(new RawMember(groups(first), { groupId, subscribedTopics: [topic], clientId: `c${i}` }, { ledger, heartbeatMs: 300, name: `m${i}` }));
     }
-    await members[0]!.waitFor('4 partitions each', () => members.every((m) => m.owned.size === 4));
+    await waitForMembers(members, '4 partitions each', () => members.every((m) => m.owned.size === 4));
+    await waitForStable(groups(first), groupId, members);
     // Each member commits its partitions, twice (the second commit must be the one that stays).
     for (const round of [1, 2]) {
       for (const m of members) {
@@ -77,22 +78,25 @@ describe('consumer groups on 3 brokers, __consumer_offsets RF=3', () => {
     assert.equal(Object.keys(committed).length, 12);
     const before = new Map(members.map((m) => [m.name, m.ownedList()]));
 
+    const killedAt = Date.now();
     first.kill('SIGKILL');
     await first.exited;
     const next = await coordinator(first.nodeId);
+    t.diagnostic(`a new coordinator (node ${next.nodeId}) served the group ${Date.now() - killedAt} ms after node ${first.nodeId} was killed`);
     assert.notEqual(next.nodeId, first.nodeId);
     assert.deepEqual(await committedOffsets(groups(next), groupId), committed, 'every committed offset is on the new coordinator');
 
     // The members find the new coordinator and rejoin with their ids and epochs: they keep what they had.
     for (const m of members) m.reconnect(groups(next));
-    await members[0]!.waitFor('the rejoins answered', () => members.every((m) => m.responses[m.responses.length - 1]?.errorCode === ErrorCode.NONE && !m.ended));
+    await waitForMembers(members, 'the rejoins answered', () => members.every((m) => m.responses[m.responses.length - 1]?.errorCode === ErrorCode.NONE && !m.ended));
     for (const m of members) assert.deepEqual(m.ownedList(), before.get(m.name), `${m.name} kept its partitions`);
     const d = await describeGroup(groups(next), groupId);
     assert.equal(d.members.length, 3);
     assert.equal(d.coordinatorId, next.nodeId);
     // The group carries on: a fourth member joins and the partitions move cooperatively there.
     members.push(new RawMember(groups(next), { groupId, subscribedTopics: [topic], clientId: 'c3' }, { ledger, heartbeatMs: 300, name: 'm3' }));
-    await members[3]!.waitFor('3 each', () => members.every((m) => m.owned.size === 3));
+    await waitForMembers(members, '3 each', () => members.every((m) => m.owned.size === 3));
+    await waitForStable(groups(next), groupId, members);
     assert.deepEqual(ledger.violations, []);
     const m0 = members[0]!;
     const tp0 = Number([...m0.owned][0]!.slice(topic.length + 1));
@@ -104,7 +108,7 @@ describe('consumer groups on 3 brokers, __consumer_offsets RF=3', () => {
       m.leave();
       m.close();
     }
-    await members[0]!.waitFor('every leave answered', () => members.every((m) => m.responses.some((r) => r.memberEpoch === -1)));
+    await waitForMembers(members, 'every leave answered', () => members.every((m) => m.responses.some((r) => r.memberEpoch === -1)));
     await waitFor('the members gone', async () => (await describeGroup(groups(next), groupId)).members.length === 0, 15_000);
     await first.restart();
   });

@@ -100,7 +100,8 @@ export class RawMember {
     this.stream = this.open(client);
     this.send({ join });
     if (options.heartbeatMs) {
-      this.timer = setInterval(() => { if (!this.paused && !this.ended) this.heartbeat(); }, options.heartbeatMs);
+      // As a KIP-848 member does, it heartbeats only once its join is answered (it has an id and epoch).
+      this.timer = setInterval(() => { if (!this.paused && !this.ended && this.memberId !== '') this.heartbeat(); }, options.heartbeatMs);
     }
   }
 
@@ -229,5 +230,37 @@ export class RawMember {
     this.owned.delete(tp);
     this.released.push({ tp, at: Date.now() });
     this.options.ledger?.release(this.name, tp);
+  }
+}
+
+/**
+ * Waits until the group is Stable at the coordinator and every member has heard of it: its epoch and
+ * what it owns are the coordinator's. (A member can own its final partitions before the answer
+ * carrying its final epoch arrives; a commit with the older epoch would be STALE_MEMBER_EPOCH.)
+ */
+export async function waitForStable(client: GroupsClient, groupId: string, members: readonly RawMember[], timeoutMs = 20_000): Promise<DescribedGroup__Output> {
+  const deadline = Date.now() + timeoutMs;
+  let last: DescribedGroup__Output | undefined;
+  for (;;) {
+    last = await describeGroup(client, groupId).catch(() => undefined);
+    if (last?.state === 'Stable' && members.every((m) => {
+      const d = last!.members.find((x) => x.memberId === m.memberId);
+      const assigned = d?.assignment.flatMap((t) => t.partitions.map((p) => key(t.topic, p))).sort() ?? [];
+      return d !== undefined && d.memberEpoch === m.memberEpoch && assigned.join() === m.ownedList().join();
+    })) return last;
+    if (Date.now() > deadline) throw new Error(`group ${groupId} not stable with its members after ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits until probe holds; on timeout names what every member owns and its last answers. */
+export async function waitForMembers(members: readonly RawMember[], what: string, probe: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) {
+      const state = members.map((m) => `${m.name} (${m.memberId}, epoch ${m.memberEpoch}${m.ended ? ', ended' : ''}): owns ${m.ownedList().join(',')}; last answers ${JSON.stringify(m.responses.slice(-3))}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${state.join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
