@@ -71,6 +71,8 @@ export class OwnershipLedger {
 export interface RawMemberOptions {
   /** Acknowledge a revocation by heartbeating at once (default true). */
   autoAck?: boolean;
+  /** Never give a partition up: keep reporting what it owned (a member stuck in its revoke listener). */
+  holdRevoked?: boolean;
   /** Heartbeat this often while not paused (default: never on its own). */
   heartbeatMs?: number;
   ledger?: OwnershipLedger;
@@ -216,7 +218,7 @@ export class RawMember {
     if (!r.hasAssignment) return;
     const next = new Set(r.assignment.flatMap((t) => t.partitions.map((p) => key(t.topic, p))));
     let revoked = false;
-    for (const tp of [...this.owned]) if (!next.has(tp)) { this.release(tp); revoked = true; }
+    if (!this.options.holdRevoked) for (const tp of [...this.owned]) if (!next.has(tp)) { this.release(tp); revoked = true; }
     for (const tp of next) {
       if (this.owned.has(tp)) continue;
       this.owned.add(tp);

@@ -144,6 +144,23 @@ test('the Groups service on one broker', async (t) => {
     b.close();
   });
 
+  await t.test('a member that does not give partitions up within its rebalance timeout leaves; the other gets them', async () => {
+    const topic = randomTopic('stuck');
+    await createTopic(admin, topic, 4);
+    const groupId = randomTopic('g');
+    await coordinatorReady(groups, groupId);
+    const stuck = member(groups, { groupId, subscribedTopics: [topic], sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 1000 }, { heartbeatMs: 200, holdRevoked: true, name: 'stuck' });
+    await stuck.waitFor('4 partitions', () => stuck.owned.size === 4);
+    // Taken before the join is sent: the revocation it starts begins no sooner.
+    const joinedAt = Date.now();
+    const other = member(groups, { groupId, subscribedTopics: [topic], sessionTimeoutMs: 60_000 }, { heartbeatMs: 200, name: 'other' });
+    // It heartbeats all along, so only the rebalance timeout can end it.
+    await other.waitFor('all 4 partitions', () => other.owned.size === 4);
+    assert.ok(Date.now() - joinedAt >= 1000, `the partitions moved ${Date.now() - joinedAt} ms after the rebalance began, before the 1000 ms rebalance timeout`);
+    await stuck.waitFor('UNKNOWN_MEMBER_ID', () => stuck.responses.some((r) => r.errorCode === ErrorCode.UNKNOWN_MEMBER_ID));
+    other.close();
+  });
+
   await t.test('static members: -2 keeps the assignment for a restart; a live instance id is not taken; the old instance is fenced', async () => {
     const topic = randomTopic('static');
     await createTopic(admin, topic, 4);
