@@ -255,12 +255,22 @@ function warnNotEnabled(flowLayer: Layer, source: string, target: string, d: Dia
 
 function warnIdentityCycles(flows: readonly FlowConfig[], layers: ConfigLayers, d: Diagnostics): void {
   const identity = flows.filter((f) => f.replicationPolicy === 'identity');
+  // One warning per line that chose the policy, naming every flow it puts on a cycle.
+  const byEntry = new Map<string, { where: { key: string; line: number }; names: string[]; cycle: string[] }>();
   for (const { flow, cycle } of cyclesThrough(identity, flows)) {
-    const policyEntry = layers.flows.get(flowName(flow.source, flow.target))?.settings.get('replication.policy.class')
+    const name = flowName(flow.source, flow.target);
+    const where = layers.flows.get(name)?.settings.get('replication.policy.class')
       ?? layers.clusters.get(flow.target)?.settings.get('replication.policy.class')
-      ?? layers.top.settings.get('replication.policy.class');
-    d.warn(policyEntry ?? { key: `${flowName(flow.source, flow.target)}.enabled`, line: flow.line },
-      `${flowName(flow.source, flow.target)} uses IdentityReplicationPolicy on the cycle ${cycle.join('->')}: remote topics keep their source names, `
-      + 'so the mirror cannot tell them from local ones and records would go round the cycle (MM2: the identity policy is for one-way flows)');
+      ?? layers.top.settings.get('replication.policy.class')
+      ?? { key: `${name}.enabled`, line: flow.line };
+    const place = `${where.key}@${where.line}`;
+    const found = byEntry.get(place);
+    if (found) found.names.push(name);
+    else byEntry.set(place, { where, names: [name], cycle });
+  }
+  for (const { where, names, cycle } of byEntry.values()) {
+    d.warn(where, `${names.join(' and ')} use${names.length > 1 ? '' : 's'} IdentityReplicationPolicy on the cycle ${cycle.join('->')}: `
+      + 'remote topics keep their source names, so the mirror cannot tell them from local ones and records would go round the cycle '
+      + '(MM2: the identity policy is for one-way flows)');
   }
 }
