@@ -236,7 +236,7 @@ function buildFlow(
   if (!flow.emitOffsetSyncs && (flow.emitCheckpoints || flow.syncGroupOffsets)) {
     const needs = [flow.emitCheckpoints ? 'emit.checkpoints.enabled' : '', flow.syncGroupOffsets ? 'sync.group.offsets.enabled' : ''].filter((k) => k !== '');
     throw d.error(winning('emit.offset-syncs.enabled')!, `false contradicts ${needs.join(' and ')} = true for ${flowName(source, target)}: `
-      + 'checkpoints translate group offsets with the offset syncs (set those to false as well, as MM2 requires)');
+      + 'checkpoints and group offset sync translate offsets with the offset syncs (set those to false as well)');
   }
   if (flow.topics.length === 0) {
     const entry = winning('topics');
