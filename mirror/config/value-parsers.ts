@@ -76,12 +76,16 @@ export function parseRegexList(value: string): RegExp[] {
 }
 
 /** Characters of a topic name (DESIGN §12); a separator becomes part of remote topic names. */
+const HEARTBEATS_TOPIC = 'heartbeats';
 const TOPIC_CHARS = /^[A-Za-z0-9._-]+$/;
 
 export function parseSeparator(value: string): string {
   // Not trimmed: MM2 takes the separator as written. Blanks are not topic-name characters anyway.
   if (value === '') throw new ValueProblem('is empty: remote topic names need a separator between the source alias and the topic');
   if (!TOPIC_CHARS.test(value)) throw new ValueProblem(`"${value}" has characters a topic name cannot hold (only [A-Za-z0-9._-])`);
+  // `A<sep>heartbeats` must lead back to `heartbeats` for upstream clusters to be found (MM2 does
+  // not check this; a separator such as "a" silently breaks it).
+  if (HEARTBEATS_TOPIC.includes(value)) throw new ValueProblem(`"${value}" occurs in "${HEARTBEATS_TOPIC}", so heartbeats from upstream clusters could not be traced`);
   return value;
 }
 

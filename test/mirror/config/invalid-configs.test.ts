@@ -39,6 +39,7 @@ const CASES: Case[] = [
   { name: 'replication.factor not a number', lines: [...HEAD, 'A->B.replication.factor = three'], key: 'A->B.replication.factor', line: 5, problem: /"three" is not an integer/ },
   { name: 'a custom replication policy class', lines: [...HEAD, 'replication.policy.class = com.acme.MyPolicy'], key: 'replication.policy.class', line: 5, problem: /"com\.acme\.MyPolicy" is not a replication policy Strait has/ },
   { name: 'a separator with a slash', lines: [...HEAD, 'replication.policy.separator = /'], key: 'replication.policy.separator', line: 5, problem: /characters a topic name cannot hold/ },
+  { name: 'a separator inside "heartbeats"', lines: [...HEAD, 'A->B.replication.policy.separator = at'], key: 'A->B.replication.policy.separator', line: 5, problem: /occurs in "heartbeats"/ },
   { name: 'an empty separator', lines: [...HEAD, 'replication.policy.separator ='], key: 'replication.policy.separator', line: 5, problem: /is empty/ },
   { name: 'an alias holding the separator', lines: ['clusters = us.west, B', 'us.west.bootstrap.servers = h:1', 'B.bootstrap.servers = h:2', 'us.west->B.enabled = true'], key: 'clusters', line: 1, problem: /us\.west->B: alias "us\.west" holds the separator "\."/ },
   { name: 'an alias holding a separator set for its flow', lines: ['clusters = a_, B', 'a_.bootstrap.servers = h:1', 'B.bootstrap.servers = h:2', 'a_->B.enabled = true', 'a_->B.replication.policy.separator = __'], key: 'a_->B.replication.policy.separator', line: 5, problem: /alias "a_" holds the separator "__" \(or the start of it\)/ },
