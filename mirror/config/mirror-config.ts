@@ -79,7 +79,7 @@ export interface FlowConfig {
   checkpointsIntervalMs: number;
   syncGroupOffsets: boolean;
   syncGroupOffsetsIntervalMs: number;
-  /** emit.offset-syncs.enabled (MM2 3.9); checkpoints and group offset sync need it. */
+  /** emit.offset-syncs.enabled (KIP-1031, newer than MM2 3.7); checkpoints and group offset sync need it. */
   emitOffsetSyncs: boolean;
   offsetLagMax: number;
   offsetSyncsTopicLocation: 'source' | 'target';

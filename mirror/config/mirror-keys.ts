@@ -56,7 +56,7 @@ export const FLOW_KEYS = {
   'emit.checkpoints.interval.seconds': { default: '60', parse: parseIntervalSeconds, doc: 'How often checkpoints are written' },
   'sync.group.offsets.enabled': { default: 'false', parse: bool, doc: 'Commit translated offsets to the target\'s groups that have no active members there' },
   'sync.group.offsets.interval.seconds': { default: '60', parse: parseIntervalSeconds, doc: 'How often group offsets are synced' },
-  'emit.offset-syncs.enabled': { default: 'true', parse: bool, doc: 'Write offset syncs (MM2 3.9); checkpoints and group offset sync need them' },
+  'emit.offset-syncs.enabled': { default: 'true', parse: bool, doc: 'Write offset syncs (KIP-1031, newer than MM2 3.7); checkpoints and group offset sync need them' },
   'offset.lag.max': { default: '100', parse: (v: string) => parseInteger(v, 0, Number.MAX_SAFE_INTEGER), doc: 'How far the target offset may drift from the last offset sync before a new one is written' },
   'offset-syncs.topic.location': { default: 'source', parse: (v: string) => parseOneOf(v, ['source', 'target'] as const), doc: 'Which cluster holds the offset-syncs topic' },
   'heartbeats.topic.replication.factor': { default: '3', parse: parseReplicationFactor, doc: 'Replication factor of the heartbeats topic when the mirror creates it' },
