@@ -4,7 +4,7 @@
 // the SDK's own parsers at start-up, so a bad value stops the mirror naming the line that set it, and
 // an option the SDK does not know is a warning there rather than in every client the mirror opens.
 import {
-  InvalidConfigError, parseConsumerConfig, parseProducerConfig, type PropertyEntry,
+  InvalidConfigError, parseBootstrapServers, parseConsumerConfig, parseProducerConfig, type PropertyEntry,
 } from '../../client/index.js';
 import type { ClientSide, Layer } from './config-layers.js';
 import type { Diagnostics } from './diagnostics.js';
@@ -43,14 +43,18 @@ export function withMirrorConsumerDefaults(client: ClientOptions): ClientOptions
 
 /**
  * Checks the options with the SDK's parser for their kind. A value the SDK refuses is a
- * MirrorConfigError at the entry that set it; an option it does not know warns there. Admin options
- * are not checked: the SDK has no parser for them apart from its Admin, which connects.
+ * MirrorConfigError at the entry that set it; an option it does not know warns there. Of the admin
+ * options only bootstrap.servers is checked: the SDK parses the others only in Admin, which connects.
  */
 export function checkClientOptions(kind: ClientKind, client: ClientOptions, bootstrapServers: string, d: Diagnostics): void {
-  if (kind === 'admin') return;
-  const options = { ...client.options, 'bootstrap.servers': bootstrapServers };
+  // A client's own bootstrap.servers replaces its cluster's, as in MM2 (`primary.admin.bootstrap.servers`).
+  const options = { 'bootstrap.servers': bootstrapServers, ...client.options };
   let unknownKeys: string[];
   try {
+    if (kind === 'admin') {
+      parseBootstrapServers(options['bootstrap.servers']);
+      return;
+    }
     unknownKeys = kind === 'consumer' ? parseConsumerConfig(options).unknownKeys : parseProducerConfig(options).unknownKeys;
   } catch (err) {
     if (!(err instanceof InvalidConfigError)) throw err;

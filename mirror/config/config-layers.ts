@@ -7,7 +7,7 @@ import { refusedSecurityKey, type PropertyEntry } from '../../client/index.js';
 import type { Diagnostics } from './diagnostics.js';
 import { addressOf, flowName, type KeyAddress } from './key-address.js';
 import {
-  FLOW_KEYS, LEGACY_NAMES, isFlowKey, refusedMirrorKey, unimplementedKey, type ClientKind, type FlowKey,
+  CLIENT_KINDS, FLOW_KEYS, LEGACY_NAMES, isFlowKey, refusedMirrorKey, unimplementedKey, type ClientKind, type FlowKey,
 } from './mirror-keys.js';
 import { parseBoolean, parseList, ValueProblem } from './value-parsers.js';
 
@@ -88,6 +88,7 @@ function readClusters(entries: readonly PropertyEntry[], d: Diagnostics): { clus
       throw d.error(clustersEntry, `alias "${alias}" has characters a topic name cannot hold (only [A-Za-z0-9._-]): aliases become parts of remote topic names`);
     }
     if (seen.has(alias)) throw d.error(clustersEntry, `alias "${alias}" appears twice`);
+    if ((CLIENT_KINDS as readonly string[]).includes(alias)) throw d.error(clustersEntry, `alias "${alias}" would make every ${alias}.* key mean two things (a cluster's setting, or a client option)`);
     seen.add(alias);
   }
   return { clustersEntry, aliases };
@@ -182,6 +183,8 @@ function place(layer: Layer, address: KeyAddress, entry: PropertyEntry, d: Diagn
     return;
   }
   if (client) {
+    // PLAINTEXT is all there is (anything else was refused above): nothing to pass on.
+    if (client[3] === 'security.protocol') return;
     const side = (client[1] ?? 'both') as ClientSide;
     if (side !== 'both' && address.scope !== 'flow') {
       d.unknown(entry, `${client[1]}.${client[2]}.* is a flow-level prefix (<source>-><target>.${client[1]}.${client[2]}.*); ignored here`);

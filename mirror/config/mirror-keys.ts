@@ -85,8 +85,8 @@ export function isFlowKey(key: string): key is FlowKey {
 }
 
 /** The client prefixes: `consumer.*` goes to the consumers of a cluster, and so on. */
-export const CLIENT_PREFIXES = ['consumer.', 'producer.', 'admin.'] as const;
-export type ClientKind = 'consumer' | 'producer' | 'admin';
+export const CLIENT_KINDS = ['consumer', 'producer', 'admin'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** A key MM2 has that Strait does not implement: a warning, unless the value asks for nothing more
  * than Strait does anyway. */
@@ -100,6 +100,7 @@ const WORKER_GROUP = 'a Connect worker group setting; mirror workers share a flo
 const is = (...values: string[]) => (value: string): boolean => values.includes(value.trim());
 
 export const UNIMPLEMENTED_KEYS: Readonly<Record<string, UnimplementedKey>> = {
+  'security.protocol': { why: 'Strait has no TLS or SASL: every connection is PLAINTEXT', harmless: (value) => value.trim().toUpperCase() === 'PLAINTEXT' },
   'exactly.once.support': { why: 'exactly-once delivery is not implemented: records are delivered at least once, with the duplicates a restart can cause bounded by offset.flush.interval.ms (DESIGN §9)' },
   'exactly.once.source.support': { why: 'exactly-once delivery is not implemented: records are delivered at least once, with the duplicates a restart can cause bounded by offset.flush.interval.ms (DESIGN §9)', harmless: is('disabled') },
   'transaction.boundary': { why: 'exactly-once delivery is not implemented, so there are no transactions to bound', harmless: is('poll') },

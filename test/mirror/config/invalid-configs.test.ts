@@ -24,6 +24,7 @@ const CASES: Case[] = [
   { name: 'no clusters', lines: ['A.bootstrap.servers = h:1'], key: 'clusters', line: 0, problem: /is required/ },
   { name: 'empty clusters', lines: ['# c', 'clusters = , '], key: 'clusters', line: 2, problem: /names no cluster/ },
   { name: 'an alias a topic name cannot hold', lines: ['clusters = A, B C'], key: 'clusters', line: 1, problem: /alias "B C"/ },
+  { name: 'an alias that is a client prefix', lines: ['clusters = A, consumer'], key: 'clusters', line: 1, problem: /alias "consumer" would make every consumer\.\* key mean two things/ },
   { name: 'an alias twice', lines: ['clusters = A, B, A'], key: 'clusters', line: 1, problem: /"A" appears twice/ },
   { name: 'a cluster without bootstrap servers', lines: ['clusters = A, B', 'A.bootstrap.servers = h:1'], key: 'B.bootstrap.servers', line: 1, problem: /cluster B .* has no bootstrap servers/ },
   { name: 'bootstrap servers that are not host:port', lines: ['clusters = A, B', 'A.bootstrap.servers = h:1', 'B.bootstrap.servers = just-a-host'], key: 'B.bootstrap.servers', line: 3, problem: /'just-a-host' is not host:port/ },

@@ -263,6 +263,21 @@ test('a client option the SDK does not know warns once at its line; a top-level 
   assert.match(config.warnings[0]!.message, /buffer\.memory is not a producer option of the Strait SDK/);
 });
 
+test('a client\'s own bootstrap.servers replaces its cluster\'s (MM2\'s primary.admin.bootstrap.servers); PLAINTEXT is accepted silently', () => {
+  const config = props(lines(
+    ...TWO_CLUSTERS,
+    'A->B.enabled = true',
+    'B.admin.bootstrap.servers = 127.0.0.1:9300',
+    'security.protocol = PLAINTEXT',
+    'A.consumer.security.protocol = plaintext',
+  ));
+  assert.deepEqual(flow(config, 'A->B').targetAdmin, { 'bootstrap.servers': '127.0.0.1:9300' });
+  assert.deepEqual(flow(config, 'A->B').sourceConsumer, { 'auto.offset.reset': 'earliest' });
+  assert.deepEqual(config.warnings, []);
+  assert.throws(() => props(lines(...TWO_CLUSTERS, 'A->B.enabled = true', 'A.consumer.bootstrap.servers = nowhere')),
+    (err: unknown) => err instanceof Error && /A\.consumer\.bootstrap\.servers.*'nowhere' is not host:port/.test(err.message));
+});
+
 test("MM2's legacy names stand for the current ones; at one layer the current name wins, a nearer layer wins over a farther one", () => {
   const config = props(lines(
     ...TWO_CLUSTERS,
