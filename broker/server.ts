@@ -8,7 +8,7 @@
 // it, then undoes the rest in reverse order.
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError } from '../client/index.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { BrokerLifecycle } from './cluster/broker-lifecycle.js';
 import { randomClusterId } from './cluster/cluster-id.js';

@@ -47,6 +47,13 @@ export type {
   TopicPartitionId,
 } from './admin/replication-admin.js';
 
+// Config files (the broker's and the mirror's): Java properties or YAML flattened to dotted keys, each
+// entry with its line; ConfigError names the file, line and key of what cannot be used.
+export { parseProperties, PropertiesSyntaxError, type PropertyEntry } from './config/properties-parser.js';
+export { readConfigEntries, parseYamlConfig, isYamlFile } from './config/config-file.js';
+export { ConfigError, type ConfigErrorLocation } from './config/config-error.js';
+export { refusedSecurityKey, NO_TLS_OR_SASL } from './config/security-keys.js';
+
 export { InvalidConfigError, ConfigReader, type ConfigObject, type ConfigValue } from './cluster/config-values.js';
 export { parseBootstrapServers, formatAddress, type BrokerAddress } from './cluster/bootstrap.js';
 export { backoffDelay, withRetry, isRetriableError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './cluster/retry.js';

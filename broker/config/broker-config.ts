@@ -1,10 +1,8 @@
 // The broker's settings, checked: every value typed and in range, or a ConfigError naming the key,
 // the file and the line. Unknown keys are reported to the caller (who warns) and otherwise ignored.
-import type { PropertyEntry } from './properties-parser.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, readConfigEntries, refusedSecurityKey, type PropertyEntry } from '../../client/index.js';
 import { BROKER_KEYS, type KeyDef } from './config-keys.js';
-import { readConfigEntries } from './config-file.js';
-import { parseListenerSettings, refusedSecurityKey, type ListenerAddress } from './listener-config.js';
+import { parseListenerSettings, type ListenerAddress } from './listener-config.js';
 
 export { parseListener, type ListenerAddress } from './listener-config.js';
 
