@@ -47,6 +47,7 @@ export {
   type ClusterNode,
 } from './admin/admin.js';
 export { AdminOperationError, type ItemFailure } from './admin/admin-errors.js';
+export type { ConsumerGroupListing, ConsumerGroupDescription, GroupMemberDescription } from './admin/consumer-groups.js';
 
 export { InvalidConfigError, ConfigReader, type ConfigObject, type ConfigValue } from './cluster/config-values.js';
 export { parseBootstrapServers, formatAddress, type BrokerAddress } from './cluster/bootstrap.js';
