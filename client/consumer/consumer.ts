@@ -17,6 +17,9 @@ import { resolvePositions } from './positions.js';
 import { normalizePartitions } from './reconciliation.js';
 import { parseSubscription, sameSubscription } from './subscription.js';
 
+/** OffsetFetch answers to a member whose membership is changing under it. */
+const MEMBERSHIP_IN_FLUX = new Set<number>([ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.FENCED_MEMBER_EPOCH]);
+
 /** Who this consumer is in its group (Kafka's ConsumerGroupMetadata). */
 export interface GroupMetadata {
   groupId: string;
@@ -250,9 +253,16 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
   /** Gives every partition without a position one: the committed offset, else auto.offset.reset. */
   private async resolvePositions(): Promise<void> {
     const group = this.config.groupId;
-    const committed = group === undefined
-      ? undefined
-      : (tps: readonly TopicPartition[]) => fetchCommittedOffsets(this.coordinators, group, tps, this.identity(), Date.now() + this.config.defaultApiTimeoutMs, this.config.requestTimeoutMs);
+    const committed = group === undefined ? undefined : async (tps: readonly TopicPartition[]): Promise<CommittedOffset[] | undefined> => {
+      try {
+        return await fetchCommittedOffsets(this.coordinators, group, tps, this.identity(), Date.now() + this.config.defaultApiTimeoutMs, this.config.requestTimeoutMs);
+      } catch (err) {
+        // The member's epoch is moving (a new assignment on its way) or the coordinator no longer knows
+        // it (the membership is finding out and will rejoin): ask again on the next poll.
+        if (err instanceof StraitError && MEMBERSHIP_IN_FLUX.has(err.code)) return undefined;
+        throw err;
+      }
+    };
     await resolvePositions(this.states.values(), this.cluster, this.config, committed);
   }
 
@@ -327,7 +337,10 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
       this.fetcher.kick();
       const left = deadline - Date.now();
       if (chunks.length > 0 || left <= 0) return chunks;
-      await this.wait(left);
+      // A partition still without a position (its committed offset could not be asked for yet) is
+      // tried again after the retry backoff, not only when something else wakes the poll.
+      const unresolved = this.session !== undefined && [...this.states.values()].some((s) => s.position === undefined && s.active);
+      await this.wait(unresolved ? Math.min(left, this.config.retry.backoffMs) : left);
     }
   }
 

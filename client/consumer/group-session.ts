@@ -53,6 +53,8 @@ export class GroupSession {
   /** Partitions in the middle of their revocation: a newer assignment does not take them back. */
   private readonly revoking = new Set<PartitionState>();
   private fatal: StraitError | undefined;
+  /** An assignment was applied since the member (re)joined. */
+  private heardAssignment = false;
   /** Partitions were lost and their listener has not run yet. */
   private lostPending = false;
   private listenerError: unknown;
@@ -125,6 +127,7 @@ export class GroupSession {
     this.target = undefined;
     for (const s of this.deps.states.values()) s.release = 'lose';
     this.lostPending = true;
+    this.heardAssignment = false;
     this.deps.wake();
   }
 
@@ -171,7 +174,9 @@ export class GroupSession {
     }
     for (const tp of plan.assign) states.set(tpKey(tp.topic, tp.partition), new PartitionState(tp.topic, tp.partition));
     if (plan.assign.length > 0) this.deps.cluster.refreshMetadata([...new Set(plan.assign.map((tp) => tp.topic))]).catch(() => undefined);
-    await this.call('onPartitionsAssigned', plan.assign);
+    // Kafka calls onPartitionsAssigned on every change, and once (maybe empty) on joining.
+    if (plan.assign.length > 0 || plan.revoke.length > 0 || !this.heardAssignment) await this.call('onPartitionsAssigned', plan.assign);
+    this.heardAssignment = true;
     // The acknowledgement: the coordinator may now hand what we released to others.
     this.membership.heartbeatNow();
     this.deps.kick();
@@ -219,6 +224,7 @@ export class GroupSession {
     await this.membership.leave(this.deps.config.requestTimeoutMs);
     this.target = undefined;
     this.subscription = subscription;
+    this.heardAssignment = false;
     this.membership = this.newMembership(subscription);
     this.membership.start();
   }

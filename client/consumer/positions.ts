@@ -8,7 +8,9 @@ import type { CommittedOffset, TopicPartitionRef } from '../groups/offsets.js';
 import type { ConsumerConfig } from './consumer-config.js';
 import type { PartitionState } from './partition-state.js';
 
-export type CommittedLookup = (partitions: readonly TopicPartitionRef[]) => Promise<CommittedOffset[]>;
+/** The group's committed offsets, or undefined when they cannot be asked for now (a member whose
+ * epoch is changing): the positions are then resolved on a later poll, never reset instead. */
+export type CommittedLookup = (partitions: readonly TopicPartitionRef[]) => Promise<CommittedOffset[] | undefined>;
 
 export async function resolvePositions(
   states: Iterable<PartitionState>,
@@ -23,6 +25,7 @@ export async function resolvePositions(
   if (committed && fromCommitted.length > 0) {
     const generations = fromCommitted.map((s) => s.generation);
     const answers = await committed(fromCommitted.map((s) => ({ topic: s.topic, partition: s.partition })));
+    if (answers === undefined) return;
     fromCommitted.forEach((s, i) => {
       const c = answers[i]!;
       if (c.offset >= 0 && unchanged(s, generations[i]!)) s.seek(c.offset, c.leaderEpoch);

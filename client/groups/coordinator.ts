@@ -4,7 +4,7 @@
 // COORDINATOR_LOAD_IN_PROGRESS retries the same one. As in Kafka's clients, these retries are bounded
 // by a deadline (default.api.timeout.ms), not by a count: a coordinator failover takes as long as the
 // election of a new leader for the group's __consumer_offsets partition.
-import { ErrorCode, StraitError, errorFromCode } from '../errors.js';
+import { ErrorCode, StraitError, defaultMessage } from '../errors.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { unaryCall } from '../cluster/connection-pool.js';
 import { formatAddress } from '../cluster/bootstrap.js';
@@ -34,8 +34,8 @@ export function coordinatorMoved(code: number): boolean {
 
 /** Throws the response's error, if it carries one. */
 export function throwIfError(errorCode: number, errorMessage: string, what: string): void {
-  const err = errorFromCode(errorCode, errorMessage ? `${what}: ${errorMessage}` : `${what}: ${errorFromCode(errorCode)!.message}`);
-  if (err) throw err;
+  if (errorCode === ErrorCode.NONE) return;
+  throw new StraitError(errorCode, `${what}: ${errorMessage || defaultMessage(errorCode)}`);
 }
 
 export class GroupCoordinators {
