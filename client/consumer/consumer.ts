@@ -10,6 +10,7 @@ import { fetchCommittedOffsets, NO_MEMBER, type CommittedOffset, type MemberIden
 import type { ConsumedRecordWithTopic } from './completed-fetch.js';
 import { parseConsumerConfig, type ConsumerConfig, type ConsumerOptions } from './consumer-config.js';
 import { Fetcher } from './fetcher.js';
+import { GroupMembership } from './group-membership.js';
 import { GroupSession, type RebalanceListener } from './group-session.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionState, tpKey, type TopicPartition } from './partition-state.js';
@@ -97,14 +98,16 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
       if (!sameSubscription(this.session.currentSubscription, subscription)) this.session.resubscribe(subscription);
       return;
     }
+    const { clientId, retry, defaultApiTimeoutMs } = this.config;
     this.session = new GroupSession(
       {
-        cluster: this.cluster,
-        coordinators: this.coordinators,
-        config: this.config,
-        group,
         states: this.states,
+        enableAutoCommit: this.config.enableAutoCommit,
+        requestTimeoutMs: this.config.requestTimeoutMs,
         committer: this.committer,
+        membership: (sub, events, owned) =>
+          new GroupMembership(this.coordinators, this.cluster.pool, { group, clientId, subscription: sub, retry, defaultApiTimeoutMs }, events, owned),
+        refreshMetadata: (topics) => void this.cluster.refreshMetadata(topics).catch(() => undefined),
         wake: () => this.wake(),
         kick: () => this.fetcher.kick(),
       },

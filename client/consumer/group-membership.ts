@@ -75,11 +75,6 @@ export class GroupMembership {
     return { memberId: this.memberId, memberEpoch: this.memberEpoch };
   }
 
-  /** The interval in use: the coordinator's once it has named one (it wins, as in KIP-848). */
-  get heartbeatInterval(): number {
-    return this.heartbeatIntervalMs;
-  }
-
   private get groupId(): string {
     return this.options.group.groupId;
   }

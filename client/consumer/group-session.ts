@@ -8,11 +8,8 @@
 //   new partitions: added, onPartitionsAssigned, then fetched from the committed offset (or
 //     auto.offset.reset).
 import { ErrorCode, StraitError } from '../errors.js';
-import type { Cluster } from '../cluster/cluster.js';
-import type { GroupCoordinators } from '../groups/coordinator.js';
 import type { MemberIdentity } from '../groups/offsets.js';
-import type { ConsumerConfig, GroupConfig } from './consumer-config.js';
-import { GroupMembership } from './group-membership.js';
+import type { MembershipEvents } from './group-membership.js';
 import type { OffsetCommitter } from './offset-committer.js';
 import { PartitionState, tpKey, type TopicPartition } from './partition-state.js';
 import { planReconciliation } from './reconciliation.js';
@@ -29,13 +26,26 @@ export interface RebalanceListener {
   onPartitionsLost?(partitions: TopicPartition[]): void | Promise<void>;
 }
 
+/** What the session needs of a membership (GroupMembership; a stand-in in unit tests). */
+export interface MembershipHandle {
+  start(): void;
+  identity(): MemberIdentity;
+  /** Reports the owned partitions now: the acknowledgement of a reconciliation. */
+  heartbeatNow(): void;
+  leave(timeoutMs: number): Promise<void>;
+  stop(): void;
+}
+
 export interface SessionDeps {
-  cluster: Cluster;
-  coordinators: GroupCoordinators;
-  config: ConsumerConfig;
-  group: GroupConfig;
   states: Map<string, PartitionState>;
-  committer: OffsetCommitter;
+  enableAutoCommit: boolean;
+  /** Bound of the leave. */
+  requestTimeoutMs: number;
+  committer: Pick<OffsetCommitter, 'commitConsumed' | 'forget'>;
+  /** Creates the membership for a subscription; it reports through events and reads owned(). */
+  membership: (subscription: Subscription, events: MembershipEvents, owned: () => TopicPartition[]) => MembershipHandle;
+  /** Metadata for the topics of newly assigned partitions. */
+  refreshMetadata: (topics: string[]) => void;
   /** Wakes a waiting poll: there is group work to do. */
   wake: () => void;
   /** Starts fetches for partitions that can take more. */
@@ -46,7 +56,7 @@ export class GroupSession {
   private readonly deps: SessionDeps;
   private readonly listener: RebalanceListener;
   private subscription: Subscription;
-  private membership: GroupMembership;
+  private membership: MembershipHandle;
   /** The latest assignment not applied yet. */
   private target: TopicPartition[] | undefined;
   private nextSubscription: Subscription | undefined;
@@ -69,12 +79,9 @@ export class GroupSession {
     this.membership.start();
   }
 
-  private newMembership(subscription: Subscription): GroupMembership {
-    const { cluster, coordinators, config, group } = this.deps;
-    return new GroupMembership(
-      coordinators,
-      cluster.pool,
-      { group, clientId: config.clientId, subscription, retry: config.retry, defaultApiTimeoutMs: config.defaultApiTimeoutMs },
+  private newMembership(subscription: Subscription): MembershipHandle {
+    return this.deps.membership(
+      subscription,
       {
         onAssignment: (partitions) => this.onAssignment(partitions),
         onLost: () => this.onLost(),
@@ -93,10 +100,6 @@ export class GroupSession {
 
   identity(): MemberIdentity {
     return this.membership.identity();
-  }
-
-  get heartbeatIntervalMs(): number {
-    return this.membership.heartbeatInterval;
   }
 
   /** The partitions this member holds (those being revoked included, lost ones not). */
@@ -173,7 +176,7 @@ export class GroupSession {
       if (this.fatal || this.closed) return;
     }
     for (const tp of plan.assign) states.set(tpKey(tp.topic, tp.partition), new PartitionState(tp.topic, tp.partition));
-    if (plan.assign.length > 0) this.deps.cluster.refreshMetadata([...new Set(plan.assign.map((tp) => tp.topic))]).catch(() => undefined);
+    if (plan.assign.length > 0) this.deps.refreshMetadata([...new Set(plan.assign.map((tp) => tp.topic))]);
     // Kafka calls onPartitionsAssigned on every change, and once (maybe empty) on joining.
     if (plan.assign.length > 0 || plan.revoke.length > 0 || !this.heardAssignment) await this.call('onPartitionsAssigned', plan.assign);
     this.heardAssignment = true;
@@ -190,7 +193,7 @@ export class GroupSession {
     }
     try {
       await this.call('onPartitionsRevoked', states.map((s) => ({ topic: s.topic, partition: s.partition })));
-      if (this.deps.config.enableAutoCommit) {
+      if (this.deps.enableAutoCommit) {
         // A failed commit does not hold the revocation up (Kafka logs it and goes on): the next owner
         // starts from the last commit that made it, so the records after it are consumed twice.
         await this.deps.committer.commitConsumed(states).catch(() => undefined);
@@ -221,7 +224,7 @@ export class GroupSession {
   private async rejoinWith(subscription: Subscription): Promise<void> {
     this.nextSubscription = undefined;
     await this.revoke([...this.deps.states.values()].filter((s) => s.release !== 'lose'));
-    await this.membership.leave(this.deps.config.requestTimeoutMs);
+    await this.membership.leave(this.deps.requestTimeoutMs);
     this.target = undefined;
     this.subscription = subscription;
     this.heardAssignment = false;
@@ -253,7 +256,7 @@ export class GroupSession {
     await this.dropLost();
     if (!this.fatal) await this.revoke([...this.deps.states.values()]);
     for (const s of [...this.deps.states.values()]) this.detach(s);
-    await this.membership.leave(this.deps.config.requestTimeoutMs);
+    await this.membership.leave(this.deps.requestTimeoutMs);
   }
 
   /** Stops without revoking or leaving (the consumer is being torn down after a fatal error). */

@@ -9,7 +9,6 @@ import type { OffsetCommitResponse__Output } from '../wire/generated/strait/v1/O
 import type { OffsetFetchResponse__Output } from '../wire/generated/strait/v1/OffsetFetchResponse.js';
 import type { OffsetDeleteResponse__Output } from '../wire/generated/strait/v1/OffsetDeleteResponse.js';
 import type { OffsetCommitTopicResponse__Output } from '../wire/generated/strait/v1/OffsetCommitTopicResponse.js';
-import type { TopicPartitions } from '../wire/generated/strait/v1/TopicPartitions.js';
 import { throwIfError, type GroupCoordinators } from './coordinator.js';
 
 export interface TopicPartitionRef {
@@ -42,7 +41,7 @@ export const NO_MEMBER: MemberIdentity = { memberId: '', memberEpoch: -1 };
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** Groups partitions by topic, in first-seen order, as the wire's repeated TopicPartitions. */
-export function byTopic(tps: readonly TopicPartitionRef[]): TopicPartitions[] {
+export function byTopic(tps: readonly TopicPartitionRef[]): { topic: string; partitions: number[] }[] {
   const topics = new Map<string, number[]>();
   for (const { topic, partition } of tps) {
     let list = topics.get(topic);
