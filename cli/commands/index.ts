@@ -4,11 +4,12 @@ import { brokerCommand } from './broker.js';
 import { clusterCommand } from './cluster.js';
 import { configsCommand } from './configs.js';
 import { consumeCommand } from './consume.js';
+import { consumerGroupsCommand } from './consumer-groups.js';
 import { demoCommand } from './demo.js';
 import { produceCommand } from './produce.js';
 import { storageCommand } from './storage.js';
 import { topicsCommand } from './topics.js';
 
 export const COMMANDS: readonly CliCommand[] = [
-  brokerCommand, topicsCommand, produceCommand, consumeCommand, configsCommand, clusterCommand, storageCommand, demoCommand,
+  brokerCommand, topicsCommand, produceCommand, consumeCommand, consumerGroupsCommand, configsCommand, clusterCommand, storageCommand, demoCommand,
 ];
