@@ -340,6 +340,8 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
       this.fetcher.kick();
       const left = deadline - Date.now();
       if (chunks.length > 0 || left <= 0) return chunks;
+      // Group work that arrived while this poll was busy (its wake-up found nobody waiting).
+      if (this.session?.hasWork) continue;
       // A partition still without a position (its committed offset could not be asked for yet) is
       // tried again after the retry backoff, not only when something else wakes the poll.
       const unresolved = this.session !== undefined && [...this.states.values()].some((s) => s.position === undefined && s.active);
