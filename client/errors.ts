@@ -63,7 +63,7 @@ const INFO: Partial<Record<ErrorCodeValue, ErrorInfo>> = {
   [ErrorCode.FENCED_INSTANCE_ID]: { retriable: false, message: 'The consumer has been fenced by another consumer with the same group.instance.id' },
   [ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE]: { retriable: true, message: 'Eligible topic partition leaders are not available' },
   [ErrorCode.ELECTION_NOT_NEEDED]: { retriable: true, message: 'Leader election not needed for topic partition' },
-  [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]: { retriable: false, message: 'The consumer group is actively subscribed to the topic' },
+  [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]: { retriable: false, message: 'Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it' },
   [ErrorCode.INVALID_RECORD]: { retriable: false, message: 'This record has failed the validation on broker and hence will be rejected' },
   [ErrorCode.PRODUCER_FENCED]: { retriable: false, message: 'There is a newer producer with the same transactionalId which fences the current one' },
   [ErrorCode.RESOURCE_NOT_FOUND]: { retriable: false, message: 'A request illegally referred to a resource that does not exist' },
