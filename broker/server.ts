@@ -28,7 +28,7 @@ import { GroupMetrics } from './metrics/group-metrics.js';
 import { QuorumMetrics } from './metrics/quorum-metrics.js';
 import { ReplicationMetrics } from './metrics/replication-metrics.js';
 import { Purgatory, ReplicaManager } from './replication/index.js';
-import { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
+import { startMetricsEndpoint, type MetricsEndpoint } from '../client/index.js';
 import { startGrpcServer, type GrpcListener } from './rpc/grpc-server.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -60,6 +60,9 @@ export { ConfigError, type ConfigErrorLocation } from './config/config-error.js'
 export { refusedSecurityKey, NO_TLS_OR_SASL } from './config/security-keys.js';
 export type { ConsumerGroupListing, ConsumerGroupDescription, GroupMemberDescription } from './admin/consumer-groups.js';
 
+// GET /metrics, /healthz and /readyz for any Strait process (broker, mirror) over its prom-client registry.
+export { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
+
 export { InvalidConfigError, ConfigReader, type ConfigObject, type ConfigValue } from './cluster/config-values.js';
 export { parseBootstrapServers, formatAddress, type BrokerAddress } from './cluster/bootstrap.js';
 export { backoffDelay, withRetry, isRetriableError, DEFAULT_RETRY_POLICY, type RetryPolicy } from './cluster/retry.js';

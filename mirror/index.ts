@@ -13,3 +13,5 @@ export { isCycle } from './policy/cycles.js';
 export { matchesAny, topicFilterAccepts, groupFilterAccepts, configPropertyFilterAccepts } from './policy/filters.js';
 export { countHopsForTopic, replicationHops, upstreamClusters } from './policy/remote-clusters.js';
 export { FlowPolicy } from './policy/flow-policy.js';
+export { MirrorMetrics, FlowMetrics } from './metrics/mirror-metrics.js';
+export type { ForwardedBatch, ForwardListener } from './flow/forwarded-batch.js';
