@@ -1,6 +1,6 @@
 // Group members in their own processes (member-process.ts) and a steady producer, for the group
-// scenarios: start, kill -9, SIGTERM, read their logs. Every process started here is killed by pid
-// when its test ends.
+// scenarios: start, kill -9, SIGSTOP/SIGCONT, SIGTERM, read their logs. Every process started here
+// is killed by pid when its test ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +22,11 @@ export interface MemberProcess {
   readonly exited: Promise<number | null>;
   lines(): string[];
   kill9(): Promise<void>;
+  /** SIGSTOP: the member stops dead, its connections open, until resume() (a stalled process as its
+   * coordinator sees it: no heartbeats). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** SIGTERM: the member closes (revoke, commit, leave) and exits. */
   stop(): Promise<number | null>;
 }
@@ -72,7 +77,10 @@ export function spawnMember(t: Scope, name: string, config: Omit<MemberProcessCo
       signal('SIGKILL');
       await exited;
     },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     stop: async () => {
+      signal('SIGCONT');
       signal('SIGTERM');
       const timer = setTimeout(() => signal('SIGKILL'), 30_000);
       const code = await exited;
