@@ -1,13 +1,10 @@
-// Where the consumer-group tests run: a real broker process for the data, and for the groups either
-// the in-process fake coordinator (fakeGroupCluster: until the broker side exists) or the brokers
-// themselves (groupCluster, proxiedGroupBroker: real broker processes serving the Groups service).
-// Both give a bootstrap address and an admin; everything is stopped in t.after.
+// Where the consumer-group tests run: real broker processes serving the Groups service, one
+// (groupCluster(t), or proxiedGroupBroker(t) behind a fault proxy) or a cluster of n
+// (groupCluster(t, n)). Each gives a bootstrap address and an admin; everything is stopped in t.after.
 import { Admin, AdminOperationError, ErrorCode, Producer, StraitError, type ConsumerGroupDescription } from '../../client/index.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { useBrokers, type BrokerProcess, type ClusterNodeProcess } from '../helpers/launcher.js';
 import { freePort } from '../client/helpers/client-broker.js';
-import { startFakeCoordinator, type FakeCoordinator } from './fake-coordinator/fake-coordinator.js';
-import type { FakeGroupsConfig } from './fake-coordinator/group-state.js';
 
 type TestContext = { after(fn: () => Promise<void> | void): void };
 
@@ -47,24 +44,6 @@ function withHelpers(bootstrap: string, brokers: BrokerProcess[], t: TestContext
     produce: async (topic, count, prefix = 'r') => {
       await producer.sendMany(topic, Array.from({ length: count }, (_, i) => ({ value: `${prefix}-${i}` })));
     },
-  };
-}
-
-/** One real broker for data, the fake coordinator for groups (clients bootstrap from the fake). */
-export async function fakeGroupCluster(t: TestContext, config: Partial<FakeGroupsConfig> = {}): Promise<GroupTestCluster & { fake: FakeCoordinator }> {
-  const port = await freePort();
-  const broker = await useBrokers(t).start({ config: { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'auto.create.topics.enable': 'false' } });
-  const fake = await startFakeCoordinator({ brokerAddress: broker.address, config });
-  t.after(() => fake.stop());
-  const cluster = withHelpers(fake.bootstrap, [broker], t);
-  return {
-    ...cluster,
-    // A broker's metadata image knows a topic once it is created; the fake learns it by asking.
-    createTopic: async (name, partitions, replicationFactor) => {
-      await cluster.createTopic(name, partitions, replicationFactor);
-      await fake.refreshTopics();
-    },
-    fake,
   };
 }
 

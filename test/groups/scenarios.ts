@@ -1,7 +1,5 @@
-// The consumer-group scenarios of issue 8, on the client side, written once and run against real
-// broker processes (consumer-groups.test.ts, which needs the broker side of groups) and against the
-// fake coordinator (consumer-groups-fake.test.ts, until the broker side lands). Each takes a started
-// cluster and uses its own topics and groups.
+// The consumer-group scenarios of issue 8 on the client side, run against real broker processes
+// (consumer-groups.test.ts). Each takes a started cluster and uses its own topics and groups.
 import assert from 'node:assert/strict';
 import { LATEST_TIMESTAMP, type Admin, type ConsumerGroupDescription } from '../../client/index.js';
 import { randomTopic } from '../client/helpers/client-broker.js';
