@@ -21,6 +21,8 @@ export interface MemberProcess {
   readonly ready: Promise<void>;
   readonly exited: Promise<number | null>;
   lines(): string[];
+  /** The partitions its log says it holds now (its A lines add, R and L lines remove), in order. */
+  owned(): number[];
   kill9(): Promise<void>;
   /** SIGSTOP: the member stops dead, its connections open, until resume() (a stalled process as its
    * coordinator sees it: no heartbeats). */
@@ -71,6 +73,18 @@ export function spawnMember(t: Scope, name: string, config: Omit<MemberProcessCo
       } catch {
         return [];
       }
+    },
+    owned: () => {
+      const held = new Set<number>();
+      for (const line of member.lines()) {
+        const [kind, list] = line.split(' ');
+        if (kind !== 'A' && kind !== 'R' && kind !== 'L') continue;
+        for (const p of (list ?? '').split(',').filter((x) => x !== '').map(Number)) {
+          if (kind === 'A') held.add(p);
+          else held.delete(p);
+        }
+      }
+      return [...held].sort((x, y) => x - y);
     },
     kill9: async () => {
       member.crashed = true;

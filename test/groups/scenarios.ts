@@ -154,7 +154,11 @@ export async function staticMemberRestart(t: Scope, cluster: GroupTestCluster): 
   const b = spawnMember(t, 'b', config('worker-b'), dir);
   await Promise.all([a.ready, b.ready]);
   const before = await settled(cluster.admin, group, [2, 2]);
-  const partsOf = (d: ConsumerGroupDescription, instance: string) => d.members.find((m) => m.groupInstanceId === instance)!.assignment.map((tp) => tp.partition).sort();
+  const partsOf = (d: ConsumerGroupDescription, instance: string) => d.members.find((m) => m.groupInstanceId === instance)!.assignment.map((tp) => tp.partition).sort((x, y) => x - y);
+  // The coordinator may call the group stable before a member's listener has run: wait for the members' own word.
+  await waitFor('both members hold what the coordinator gave them', () => (
+    JSON.stringify(a.owned()) === JSON.stringify(partsOf(before, 'worker-a')) && JSON.stringify(b.owned()) === JSON.stringify(partsOf(before, 'worker-b'))
+  ));
   const bLinesBefore = b.lines().length;
   await a.kill9();
   // A restart takes a moment, long enough for the coordinator to see the old stream closed; a new
