@@ -15,3 +15,9 @@ export { countHopsForTopic, replicationHops, upstreamClusters } from './policy/r
 export { FlowPolicy } from './policy/flow-policy.js';
 export { MirrorMetrics, FlowMetrics } from './metrics/mirror-metrics.js';
 export type { ForwardedBatch, ForwardListener } from './flow/forwarded-batch.js';
+export { runMirrorProcess, selectFlows, type MirrorProcessOptions } from './mirror-process.js';
+export {
+  MirrorFlow, type MirrorFlowOptions, type FlowContext, type FlowClients, type FlowTask, type FlowExtension, type FlowExtensionFactory,
+} from './flow/mirror-flow.js';
+export { workerGroupId } from './flow/flow-workers.js';
+export type { MirroredTopic } from './flow/topic-sync.js';

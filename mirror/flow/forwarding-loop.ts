@@ -161,12 +161,13 @@ export class ForwardingLoop {
     }
   }
 
-  /** Stops polling, lets every batch in flight settle, writes the positions. */
+  /** Stops polling, lets every batch in flight settle, writes the positions, closes the source consumer. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
     await this.running;
     await Promise.all([...this.forwarders.values()].map((f) => f.idle()));
     await this.deps.positions.flush();
+    await this.deps.source.close();
   }
 }
