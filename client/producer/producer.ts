@@ -149,12 +149,12 @@ export class Producer {
           resolve: (baseOffset, logAppendTime) => resolve({ topic, partition, baseOffset, logAppendTime }),
           reject,
         }));
-      }, reject);
+      }, reject, partition);
     });
   }
 
   /** Runs `work` with the topic's partition count, now if known, else after metadata arrives (in order). */
-  private dispatch(topic: string, work: (partitionCount: number) => void, reject: (err: StraitError) => void): void {
+  private dispatch(topic: string, work: (partitionCount: number) => void, reject: (err: StraitError) => void, partition = -1): void {
     if (this.closed) {
       reject(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'producer is closed'));
       return;
@@ -168,11 +168,14 @@ export class Producer {
     };
     const count = this.cluster.metadata.partitionCount(topic);
     const tail = this.waiting.get(topic);
-    if (count !== undefined && tail === undefined) {
+    if (count !== undefined && count > partition && tail === undefined) {
       run(count);
       return;
     }
+    // An explicit partition beyond the known count: the topic may have grown since; ask once more.
+    const stale = count !== undefined && count <= partition;
     const next = (tail ?? Promise.resolve())
+      .then(() => (stale ? this.cluster.refreshMetadata([topic]).then(() => undefined, () => undefined) : undefined))
       .then(() => this.cluster.topic(topic, { deadline: Date.now() + this.config.deliveryTimeoutMs }))
       .then(
         (info) => run(info.partitions.length),

@@ -53,7 +53,11 @@ export class ForwardingLoop {
     const recorded = await this.deps.positions.readAll();
     const source = this.deps.source;
     const added: { p: ForwardedPartition; start: number | undefined }[] = fresh.map((p) => ({ p, start: recorded.get(positionKey(p.sourceTopic, p.partition)) }));
-    source.assign([...this.assignedPartitions(), ...fresh.map((p) => ({ topic: p.sourceTopic, partition: p.partition }))]);
+    const freshTps = fresh.map((p) => ({ topic: p.sourceTopic, partition: p.partition }));
+    source.assign([...this.assignedPartitions(), ...freshTps]);
+    // Paused until their forwarders exist: the loop's poll must not hand their data to nobody while
+    // the reset offsets are looked up.
+    source.pause(freshTps);
     for (const { p, start } of added) {
       const tp = { topic: p.sourceTopic, partition: p.partition };
       if (start !== undefined) source.seek(tp, start);
@@ -61,6 +65,7 @@ export class ForwardingLoop {
       this.forwarders.set(positionKey(p.sourceTopic, p.partition), this.forwarder(p, from));
       this.deps.logger.info({ topic: p.sourceTopic, partition: p.partition, from, recorded: start !== undefined }, 'forwarding partition');
     }
+    source.resume(freshTps);
     this.deps.metrics.setAssignedPartitions(this.forwarders.size);
     this.wake();
   }

@@ -30,6 +30,14 @@ async function assertMirrored(source: TestCluster, topic: string, target: TestCl
   }
 }
 
+/** The mirror's counter of batches written, by mode (whole or reencoded), from its /metrics. */
+async function batchesByMode(metricsPort: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^strait_mirror_batches_total\{[^}]*mode="(\w+)"[^}]*\} (\d+)/gm)) out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+  return out;
+}
+
 async function createTopic(c: TestCluster, name: string): Promise<void> {
   await c.admin.createTopics([{ name, numPartitions: PARTITIONS, replicationFactor: 1 }]);
 }
@@ -45,6 +53,10 @@ test('mirror topologies', async (t) => {
     const m = await mirrors.start({ config: { text: mirrorConfigText([A, B], ['A->B']) } });
     await produceNumbered(A.producer, 'orders', 'ap', RECORDS / 2, RECORDS / 2);
     await assertMirrored(A, 'orders', B, 'A.orders');
+    // The producer's batches went whole: not one record was re-encoded.
+    const modes = await batchesByMode(m.metricsPort);
+    assert.ok((modes['whole'] ?? 0) > 0, JSON.stringify(modes));
+    assert.equal(modes['reencoded'] ?? 0, 0);
     await m.stop();
   });
 
