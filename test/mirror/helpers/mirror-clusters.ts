@@ -129,3 +129,70 @@ export async function waitForRecords(admin: Admin, topic: string, count: number,
 export function valuesByPartition(records: readonly ConsumedRecordWithTopic[][]): string[][] {
   return records.map((p) => p.map((r) => r.value!.toString()));
 }
+
+/** A producer writing `${prefix}-${i}` records at about `perSecond` until stopped; stop() resolves
+ * with the count written (every one acknowledged). */
+export function startLoad(producer: Producer, topic: string, prefix: string, perSecond: number): { stop(): Promise<number> } {
+  let stopped = false;
+  let written = 0;
+  const chunk = Math.max(1, Math.round(perSecond / 50));
+  const running = (async () => {
+    while (!stopped) {
+      const started = Date.now();
+      await produceNumbered(producer, topic, prefix, chunk, written);
+      written += chunk;
+      await new Promise((r) => setTimeout(r, Math.max(0, 20 - (Date.now() - started))));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+      return written;
+    },
+  };
+}
+
+/** The last record's value of each partition (undefined for an empty one). */
+async function lastValues(bootstrap: string, topic: string, partitions: number): Promise<(string | undefined)[]> {
+  const admin = new Admin({ 'bootstrap.servers': bootstrap });
+  const consumer = new Consumer({ 'bootstrap.servers': bootstrap, 'fetch.max.wait.ms': '100' });
+  try {
+    const ends = await admin.listOffsets(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, timestamp: LATEST_TIMESTAMP })));
+    const out: (string | undefined)[] = new Array(partitions).fill(undefined);
+    const wanted = ends.filter((e) => e.offset > 0);
+    consumer.assign(wanted.map((e) => ({ topic, partition: e.partition })));
+    for (const e of wanted) consumer.seek({ topic, partition: e.partition }, e.offset - 1);
+    const deadline = Date.now() + 10_000;
+    while (wanted.some((e) => out[e.partition] === undefined) && Date.now() < deadline) {
+      for (const r of await consumer.poll(200)) if (r.offset === ends[r.partition]!.offset - 1) out[r.partition] = r.value!.toString();
+    }
+    return out;
+  } finally {
+    await consumer.close();
+    await admin.close();
+  }
+}
+
+/** Waits (bounded) until every partition of the remote topic ends with its source partition's last record. */
+export async function waitCaughtUp(source: TestCluster, topic: string, target: TestCluster, remoteTopic: string, partitions: number, timeoutMs = 90_000, explain: () => string = () => ''): Promise<void> {
+  const expected = await lastValues(source.bootstrap, topic, partitions);
+  const deadline = Date.now() + timeoutMs;
+  let got: (string | undefined)[] = [];
+  while (Date.now() < deadline) {
+    try {
+      got = await lastValues(target.bootstrap, remoteTopic, partitions);
+      if (JSON.stringify(got) === JSON.stringify(expected)) return;
+    } catch {
+      // the target may be on its way back
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assert.fail(`${remoteTopic} on ${target.alias} ends with ${JSON.stringify(got)}, not ${JSON.stringify(expected)}, after ${timeoutMs} ms\n${explain()}`);
+}
+
+/** First occurrences only, in order: what the target holds once duplicates are set aside. */
+export function firstOccurrences(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return values.filter((v) => (seen.has(v) ? false : (seen.add(v), true)));
+}
