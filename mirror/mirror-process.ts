@@ -24,6 +24,9 @@ export interface MirrorProcessOptions {
   extensions?: readonly FlowExtensionFactory[];
 }
 
+/** How long SIGTERM waits for the flows to drain before the process exits anyway. */
+const DRAIN_TIMEOUT_MS = 60_000;
+
 /** Synchronous stdout, as the broker's: a fatal line must be out before process.exit. */
 function processLogger(): Logger {
   return pino({ base: { pid: process.pid, component: 'mirror' } }, pino.destination({ dest: 1, sync: true }));
@@ -108,10 +111,17 @@ export async function runMirrorProcess(options: MirrorProcessOptions): Promise<n
       }
       logger.info({ signal }, 'draining');
       ready = false;
+      // A target that stays down would hold the drain forever (batches are never given up on time).
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs: DRAIN_TIMEOUT_MS }, 'drain did not finish in time: exiting; a restart re-sends what was not recorded');
+        resolve(1);
+      }, DRAIN_TIMEOUT_MS);
       stopAll().then(() => {
+        clearTimeout(timer);
         logger.info('mirror stopped');
         resolve(0);
       }, (err: unknown) => {
+        clearTimeout(timer);
         logger.error({ err }, 'drain failed');
         resolve(1);
       });
