@@ -29,7 +29,7 @@ test(`source leader failover while mirroring [MIRROR_FAULT_SEED=${SEED}]`, async
   await victim.restart();
   await sleep(1000);
   const written = await load.stop();
-  await waitCaughtUp(A, 'led', B, 'A.led', PARTITIONS, 120_000, () => `[MIRROR_FAULT_SEED=${SEED}]\n${m.output()}`);
+  await waitCaughtUp(A, 'led', B, 'A.led', PARTITIONS, 80_000, () => `[MIRROR_FAULT_SEED=${SEED}]\n${m.output()}`);
   const source = valuesByPartition(await readAll(A.bootstrap, 'led', PARTITIONS));
   const got = valuesByPartition(await readAll(B.bootstrap, 'A.led', PARTITIONS));
   assert.equal(source.flat().length, written, 'the source holds every acknowledged record once');
