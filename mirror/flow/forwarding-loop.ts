@@ -50,7 +50,9 @@ export class ForwardingLoop {
   async add(partitions: readonly ForwardedPartition[]): Promise<void> {
     const fresh = partitions.filter((p) => !this.forwarders.has(positionKey(p.sourceTopic, p.partition)));
     if (fresh.length === 0) return;
-    const recorded = await this.deps.positions.readAll();
+    // A partition this worker owns and does not forward would stay behind for good: the look-ups
+    // are retried until they succeed (the target or source may be down for a while) or the flow stops.
+    const recorded = await this.retried('read-positions', () => this.deps.positions.readAll());
     const source = this.deps.source;
     const added: { p: ForwardedPartition; start: number | undefined }[] = fresh.map((p) => ({ p, start: recorded.get(positionKey(p.sourceTopic, p.partition)) }));
     const freshTps = fresh.map((p) => ({ topic: p.sourceTopic, partition: p.partition }));
@@ -61,13 +63,26 @@ export class ForwardingLoop {
     for (const { p, start } of added) {
       const tp = { topic: p.sourceTopic, partition: p.partition };
       if (start !== undefined) source.seek(tp, start);
-      const from = start ?? (await source.position(tp));
+      const from = start ?? (await this.retried('reset-position', () => source.position(tp)));
       this.forwarders.set(positionKey(p.sourceTopic, p.partition), this.forwarder(p, from));
       this.deps.logger.info({ topic: p.sourceTopic, partition: p.partition, from, recorded: start !== undefined }, 'forwarding partition');
     }
     source.resume(freshTps);
     this.deps.metrics.setAssignedPartitions(this.forwarders.size);
     this.wake();
+  }
+
+  private async retried<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (this.stopping) throw err;
+        this.deps.metrics.error(operation);
+        this.deps.logger.warn({ err, operation, attempt }, 'looking up where to forward from failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(10_000, this.deps.errorBackoffMs * 2 ** Math.min(attempt, 4))));
+      }
+    }
   }
 
   /** Stops forwarding these partitions: their in-flight batches settle and their positions are written. */
