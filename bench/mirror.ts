@@ -5,9 +5,9 @@
 //     baseline row) is mirrored by a worker started afterwards; records/s and MB/s from the target's
 //     first mirrored record to its last, and the ratio to the producer's rate in the same run.
 //   latency: records written to the source at a steady half of the producer's rate, each with its
-//     creation time as CreateTime, read raw on the target by a long-polling consumer in this process:
-//     send on the source to visible on the target (per batch, its newest record), which bounds
-//     source append to target append from above.
+//     creation time as CreateTime, read raw by long-polling consumers in this process on the target
+//     (send on the source to visible on the target, per batch its newest record: an upper bound of
+//     source append to target append) and on the source (what the producer and broker alone take).
 //   lag: the source written at full speed by one producer while the mirror runs: the largest lag seen
 //     (source end − target end, sampled every 100 ms), the lag at the producer's last acknowledgement,
 //     and the time from then until the target caught up.
@@ -23,7 +23,8 @@ import { produceThroughput, type ThroughputResult } from './throughput.js';
 export interface MirrorBenchResult {
   producer: ThroughputResult;
   backfill: { records: number; seconds: number; recordsPerSecond: number; megabytesPerSecond: number; ratioToProducer: number };
-  latency: { ratePerSecond: number; records: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number };
+  /** Through the mirror (source send to target visible), and `source`: the same records read on the source. */
+  latency: { ratePerSecond: number; records: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number; source: { records: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number } };
   lag: { records: number; producerRecordsPerSecond: number; maxLagRecords: number; lagAtLastAckRecords: number; catchUpMs: number };
 }
 
@@ -99,35 +100,56 @@ async function backfill(source: BrokerProcess, target: BrokerProcess, total: num
   }
 }
 
+interface Percentiles { records: number; p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number }
+
 /**
- * Steady load at `ratePerSecond`, every record's CreateTime the moment it was made (ms); on the target a
- * raw consumer (pollBatches: no record decoded, so this process keeps up at any rate the mirror does)
- * takes each batch's newest timestamp: now − that is the latency of the batch's newest record, counted
- * once per record of the batch. It is source send to target visible, which bounds source append to
- * target append from above.
+ * Reads a topic raw (pollBatches: no record decoded, so this process keeps up at any rate the mirror
+ * does) until `total` records arrived, taking each batch's newest timestamp: now − that is the latency
+ * of the batch's newest record, counted once per record of the batch (the first `warmup` not counted).
+ */
+function latencyReader(address: string, topic: string, total: number, warmup: number, deadlineMs: number): { done: Promise<Percentiles> } {
+  const consumer = new Consumer({ 'bootstrap.servers': address, 'fetch.max.wait.ms': 500, 'fetch.min.bytes': 1, 'auto.offset.reset': 'earliest' });
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+  consumer.assign([{ topic, partition: 0 }]);
+  const done = (async () => {
+    let received = 0;
+    try {
+      while (received < total && Date.now() < deadlineMs) {
+        for (const f of await consumer.pollBatches(500)) {
+          const now = Date.now();
+          for (const { position } of batchPositions(f.records)) {
+            const header = readBatchHeader(f.records, position);
+            received += header.recordCount;
+            if (received > warmup) histogram.recordValueWithCount(Math.max(1, now - header.maxTimestamp), header.recordCount);
+          }
+        }
+      }
+      if (received < total) throw new Error(`mirror latency: ${topic} received ${received} of ${total}`);
+      return {
+        records: histogram.totalCount, p50Ms: histogram.getValueAtPercentile(50), p99Ms: histogram.getValueAtPercentile(99),
+        p999Ms: histogram.getValueAtPercentile(99.9), maxMs: histogram.maxValue,
+      };
+    } finally {
+      histogram.destroy();
+      await consumer.close();
+    }
+  })();
+  return { done };
+}
+
+/**
+ * Steady load at `ratePerSecond` on the source, every record's CreateTime the moment it was made (ms),
+ * read back both on the source (the producer and broker alone) and on the target (through the mirror):
+ * send to visible, which bounds source append to target append from above.
  */
 async function latency(source: BrokerProcess, target: BrokerProcess, ratePerSecond: number, seconds: number): Promise<MirrorBenchResult['latency']> {
   const producer = new Producer({ 'bootstrap.servers': source.address, 'linger.ms': 0, 'batch.size': 256 * 1024 });
-  const consumer = new Consumer({ 'bootstrap.servers': target.address, 'fetch.max.wait.ms': 500, 'fetch.min.bytes': 1, 'auto.offset.reset': 'earliest' });
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
   const total = Math.round(ratePerSecond * seconds);
   const warmup = Math.min(total / 10, ratePerSecond);
   const value = Buffer.alloc(RECORD_BYTES, 'x');
-  consumer.assign([{ topic: 'source.mirror-latency', partition: 0 }]);
-  let received = 0;
-  const consuming = (async () => {
-    const deadline = Date.now() + (seconds + 60) * 1000;
-    while (received < total && Date.now() < deadline) {
-      for (const f of await consumer.pollBatches(500)) {
-        const now = Date.now();
-        for (const { position } of batchPositions(f.records)) {
-          const header = readBatchHeader(f.records, position);
-          received += header.recordCount;
-          if (received > warmup) histogram.recordValueWithCount(Math.max(1, now - header.maxTimestamp), header.recordCount);
-        }
-      }
-    }
-  })();
+  const deadline = Date.now() + (seconds + 60) * 1000;
+  const onSource = latencyReader(source.address, 'mirror-latency', total, warmup, deadline);
+  const onTarget = latencyReader(target.address, 'source.mirror-latency', total, warmup, deadline);
   const started = Date.now();
   let sent = 0;
   const pending: Promise<void>[] = [];
@@ -142,17 +164,9 @@ async function latency(source: BrokerProcess, target: BrokerProcess, ratePerSeco
     await new Promise((r) => setTimeout(r, 1));
   }
   await Promise.all(pending);
-  await consuming;
   await producer.close();
-  await consumer.close();
-  if (received < total) throw new Error(`mirror latency: received ${received} of ${total}`);
-  const out = {
-    ratePerSecond, records: histogram.totalCount,
-    p50Ms: histogram.getValueAtPercentile(50), p99Ms: histogram.getValueAtPercentile(99),
-    p999Ms: histogram.getValueAtPercentile(99.9), maxMs: histogram.maxValue,
-  };
-  histogram.destroy();
-  return out;
+  const [sourceOnly, throughMirror] = await Promise.all([onSource.done, onTarget.done]);
+  return { ratePerSecond, ...throughMirror, source: sourceOnly };
 }
 
 async function lagUnderLoad(source: BrokerProcess, target: BrokerProcess, total: number): Promise<MirrorBenchResult['lag']> {
