@@ -1,5 +1,6 @@
-// The mirror module's public face: the config model (mirror/config) and the pure replication rules
-// (mirror/policy). cli/ imports only this.
+// The mirror module's public face: the config model (mirror/config), the pure replication rules
+// (mirror/policy), the metrics, a flow at run time (mirror/flow: MirrorFlow and the FlowExtension
+// seam the offsets parts plug into) and the `strait mirror` process. cli/ imports only this.
 export {
   loadMirrorConfigFile, parseMirrorConfig,
   type MirrorConfig, type ClusterSettings, type FlowConfig, type MirrorConfigWarning, type ReplicationPolicyName,
