@@ -14,6 +14,7 @@
 //                                      baseline always runs, for the ratio)
 //   BENCH_LAYOUTS=1                    only the layout with this many partitions (1 or 3)
 //   BENCH_LATENCY=0                    skip the latency run
+//   BENCH_BROKER_NODE_ARGS='--initial-old-space-size=128'   node options for each broker process
 // (the filters serve profiling and A/B runs of one part; the figures reported come from a full run)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +22,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { channelOptions, ErrorCode, loadProtos, type wire } from '../client/index.js';
-import { planLocalCluster, startPlannedNodes, stopNodes, type RunningNode } from '../cli/local-cluster.js';
+import { spawnBroker } from '../cli/local-broker.js';
+import { planLocalCluster, stopNodes, type ClusterPlan, type RunningNode } from '../cli/local-cluster.js';
 import { endToEndLatency, type LatencyResult } from './latency.js';
 import { cpuSecondsOf } from './process-cpu.js';
 import { produceThroughput, type Delivery, type ThroughputResult } from './throughput.js';
@@ -79,6 +81,7 @@ const ACTIVE_ROWS = ROWS.filter((row) => row === BASELINE || !wantedRows || want
 const wantedLayout = process.env['BENCH_LAYOUTS'];
 const ACTIVE_LAYOUTS = LAYOUTS.filter((l) => wantedLayout === undefined || String(l.partitions) === wantedLayout);
 const runLatency = process.env['BENCH_LATENCY'] !== '0';
+const brokerNodeArgs = (process.env['BENCH_BROKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 const unknownRows = (wantedRows ?? []).filter((k) => !ROWS.some((row) => rowKey(row) === k));
 if (ACTIVE_LAYOUTS.length === 0 || unknownRows.length > 0) {
   console.error(`BENCH_ROWS (${ROWS.map(rowKey).join(', ')}) or BENCH_LAYOUTS (1, 3) names nothing known`);
@@ -129,6 +132,18 @@ class AdminCalls {
   close(): void {
     for (const c of [...this.admins.values(), ...this.brokers.values()]) c.close();
   }
+}
+
+/** startPlannedNodes of cli/local-cluster.ts, with BENCH_BROKER_NODE_ARGS given to each broker's node. */
+async function startNodes(plan: ClusterPlan): Promise<RunningNode[]> {
+  const started = await Promise.allSettled(plan.nodes.map((p) => spawnBroker(p.configFile, { timeoutMs: 60_000, nodeArgs: brokerNodeArgs })));
+  const running = started.flatMap((s, i) => (s.status === 'fulfilled' ? [{ plan: plan.nodes[i]!, process: s.value }] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await stopNodes(running);
+    throw failed.reason;
+  }
+  return running;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -243,7 +258,7 @@ async function main(): Promise<void> {
   const throughput: ThroughputRow[] = [];
   const latency: (LatencyResult & { replicationFactor: number })[] = [];
   try {
-    nodes = await startPlannedNodes(plan, { timeoutMs: 60_000 });
+    nodes = await startNodes(plan);
     // For profiles taken with NODE_OPTIONS=--cpu-prof: which file is which node.
     process.stderr.write(`node pids: ${nodes.map((n) => `${n.plan.nodeId}=${n.process.child.pid}`).join(' ')}, bench ${process.pid}\n`);
     const bootstrap = plan.bootstrap;
@@ -293,6 +308,7 @@ async function main(): Promise<void> {
     rmSync(baseDir, { recursive: true, force: true });
   }
 
+  if (brokerNodeArgs.length > 0) console.log(`\nbrokers started with node ${brokerNodeArgs.join(' ')}`);
   console.log(`\nproduce ${RECORD_BYTES} B records, sendMany, ${records.toLocaleString('en-US')} records per run, median of ${rounds} interleaved rounds; 3 nodes (combined broker,controller)`);
   printTable(['layout', 'row', 'records/s', 'MB/s', 'ratio to RF=1 acks=1', 'runs (records/s)'], throughput.map((t) => [
     t.layout, t.row,
@@ -319,6 +335,7 @@ async function main(): Promise<void> {
   writeFileSync(file, JSON.stringify({
     when: new Date().toISOString(),
     host: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
+    brokerNodeArgs,
     scale, rounds, recordsPerRun: records, recordBytes: RECORD_BYTES,
     throughput, latency,
   }, null, 2) + '\n');
