@@ -1,10 +1,13 @@
-// A preload that CPU-profiles every Node process it is loaded into, for benchmarks whose brokers are
-// started by a launcher (the cluster of `npm run bench:replication`): node refuses --cpu-prof in
-// NODE_OPTIONS, but --import is allowed there and children inherit it. Usage:
-//   BENCH_CPU_PROFILE_DIR=/tmp/prof NODE_OPTIONS=--import=./dist/bench/cpu-profile.js node dist/bench/replication.js
-// Each process writes <dir>/<pid>.cpuprofile when it exits (a broker: on a clean stop), readable by
-// bench/profile-top.ts and Chrome's DevTools, and <dir>/<pid>.gc.json: its garbage collections by
-// kind (count, total and longest pause in ms). The sampling interval is V8's default, as --cpu-prof's.
+// A preload that CPU-profiles every Node process it is loaded into and counts its garbage
+// collections, for benchmarks whose brokers are started by a launcher (the cluster of
+// `npm run bench:replication`): node refuses --cpu-prof in NODE_OPTIONS, but --import is allowed
+// there and children inherit it. Usage:
+//   BENCH_CPU_PROFILE_DIR=/tmp/prof BENCH_GC_STATS_DIR=/tmp/prof \
+//     NODE_OPTIONS=--import=./dist/bench/cpu-profile.js node dist/bench/replication.js
+// Each process writes, when it exits (a broker: on a clean stop), <dir>/<pid>.cpuprofile (readable by
+// bench/profile-top.ts and Chrome's DevTools; V8's default sampling interval, as --cpu-prof's) and
+// <dir>/<pid>.gc.json: its collections by kind (count, total and longest pause in ms). Either
+// variable alone turns on only its part.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
@@ -17,12 +20,22 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
 };
 
-const dir = process.env['BENCH_CPU_PROFILE_DIR'];
-if (dir) {
+const profileDir = process.env['BENCH_CPU_PROFILE_DIR'];
+if (profileDir) {
   const session = new Session();
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
+  // An in-thread inspector session answers synchronously, so the profile is written before exit.
+  process.on('exit', () => {
+    session.post('Profiler.stop', (err, result) => {
+      if (!err) writeFileSync(path.join(profileDir, `${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+    });
+  });
+}
+
+const gcDir = process.env['BENCH_GC_STATS_DIR'];
+if (gcDir) {
   const gcs = new Map<string, { count: number; totalMs: number; maxMs: number }>();
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -36,11 +49,7 @@ if (dir) {
     }
   });
   observer.observe({ entryTypes: ['gc'] });
-  // An in-thread inspector session answers synchronously, so the profile is written before exit.
   process.on('exit', () => {
-    session.post('Profiler.stop', (err, result) => {
-      if (!err) writeFileSync(path.join(dir, `${process.pid}.cpuprofile`), JSON.stringify(result.profile));
-    });
-    writeFileSync(path.join(dir, `${process.pid}.gc.json`), JSON.stringify(Object.fromEntries(gcs), null, 1) + '\n');
+    writeFileSync(path.join(gcDir, `${process.pid}.gc.json`), JSON.stringify(Object.fromEntries(gcs), null, 1) + '\n');
   });
 }
