@@ -5,7 +5,7 @@
 // it belongs to another cluster than its quorum logs a fatal line and exits 1; so does a node that
 // meets an exception no request handler caught (DESIGN §12).
 import { pino, type Logger } from 'pino';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError } from '../client/index.js';
 import { loadBrokerConfigFile } from './config/broker-config.js';
 import { startBroker, type RunningBroker } from './server.js';
 

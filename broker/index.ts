@@ -5,9 +5,7 @@ export {
   loadBrokerConfigFile, parseBrokerConfig, brokerConfigFromMap, parseListener,
   parseQuorumVoters, type BrokerConfig, type ListenerAddress, type ParsedBrokerConfig, type QuorumVoter,
 } from './config/broker-config.js';
-export { ConfigError } from './config/config-error.js';
 export { BROKER_KEYS } from './config/config-keys.js';
-export { parseProperties, type PropertyEntry } from './config/properties-parser.js';
 export { BrokerCore } from './core/broker-core.js';
 export type { BrokerContext, TrafficObserver } from './core/broker-context.js';
 export type { TopicRecord } from './core/topic-manager.js';

@@ -1,13 +1,14 @@
 // Starts one node: its identity (node id, cluster id in meta.properties), its partition logs, its
 // part in the metadata quorum (a voter's Raft driver and controller, or a follower of the log), the
 // broker side kept in step with the metadata image (logs per replica, their roles as leader or
-// follower once caught up, registration and heartbeats), the gRPC listener (Broker, Admin, Replica,
-// Quorum), the metrics endpoint and the background log tasks.
+// follower once caught up, registration and heartbeats), the group coordinator (it serves the
+// __consumer_offsets partitions this node leads), the gRPC listener (Broker, Admin, Groups,
+// Replica, Quorum), the metrics endpoint and the background log tasks.
 // stop() asks for a controlled shutdown first, hands the metadata quorum over when this node leads
 // it, then undoes the rest in reverse order.
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError } from '../client/index.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { BrokerLifecycle } from './cluster/broker-lifecycle.js';
 import { randomClusterId } from './cluster/cluster-id.js';
@@ -21,11 +22,13 @@ import {
   openDescriptorCount, readOpenFileLimit, readMetaProperties, writeMetaProperties, brokerDefaultsToTopicConfig,
   InvalidConfigError, type TopicConfig,
 } from './log/index.js';
+import { GroupCoordinator } from './groups/index.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { GroupMetrics } from './metrics/group-metrics.js';
 import { QuorumMetrics } from './metrics/quorum-metrics.js';
 import { ReplicationMetrics } from './metrics/replication-metrics.js';
 import { Purgatory, ReplicaManager } from './replication/index.js';
-import { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
+import { startMetricsEndpoint, type MetricsEndpoint } from '../client/index.js';
 import { startGrpcServer, type GrpcListener } from './rpc/grpc-server.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -180,6 +183,9 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     onReplicaRemoved: (topic, partition) => replicaManager.replicaRemoved(topic, partition),
   });
   let brokerEpoch: () => number = () => -1;
+  const groupMetrics = new GroupMetrics(registry);
+  // Built after the replica manager, which tells it of every leadership of __consumer_offsets.
+  let groups: GroupCoordinator | undefined;
   const replicationMetrics = new ReplicationMetrics(registry, { leaders: () => replicaManager.leaders(), followerLags: () => replicaManager.followerLags() });
   const replicaManager = new ReplicaManager({
     nodeId: config.nodeId, clusterId, config, state: node.state, channel: node.channel,
@@ -187,12 +193,21 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     brokerEpoch: () => brokerEpoch(),
     wakeConsumers: (topic, partition) => purgatory.wake(topic, partition),
     observer: replicationMetrics,
+    leadership: { leaderStarted: (leader) => groups?.leaderStarted(leader), leaderEnded: (leader) => groups?.leaderEnded(leader) },
     logger: logger.child({ component: 'replication' }),
   });
+  groups = new GroupCoordinator({
+    nodeId: config.nodeId, config: config.groups, metadata: node.state, channel: node.channel, requestTimeoutMs: config.quorumRequestTimeoutMs,
+    localHighWatermark: (topic, partition) => replicaManager.activeLeader(topic, partition)?.highWatermark(),
+    observer: groupMetrics, logger: logger.child({ component: 'groups' }),
+  });
+  const coordinator = groups;
+  groupMetrics.readFrom(coordinator);
   node.state.onChange((image, previous) => {
     if (isBroker) {
       topics.apply(image, previous);
       replicaManager.apply(image);
+      coordinator.imageChanged();
     }
     // Fetches parked on a deleted topic answer now (UNKNOWN_TOPIC_OR_PARTITION), not at max_wait_ms.
     for (const old of previous.topics()) {
@@ -233,7 +248,7 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
   });
   const ctx: BrokerContext = {
     config, nodeId: config.nodeId, clusterId, advertised, topics, purgatory, replicas: replicaManager,
-    producerIds: new ProducerIdBlocks(config.nodeId, lifecycle, node.channel, node.state, config.quorumRequestTimeoutMs),
+    producerIds: new ProducerIdBlocks(config.nodeId, lifecycle, node.channel, node.state, config.quorumRequestTimeoutMs), groups: coordinator,
     controller: node.channel, metadata: node.state, quorum: node.quorum, isBroker, traffic: metrics,
     logger: logger.child({ component: 'requests' }),
   };
@@ -284,6 +299,7 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
     // log.cleaner.enable=false: the compaction timer is left at the longest period a timer allows.
     compactionMs: config.cleanerEnable ? Math.max(1, config.cleanerBackoffMs) : MAX_TIMER_MS,
   });
+  coordinator.start();
   ready = true;
   logger.info({
     grpcPort, listeners: Object.fromEntries(boundPorts), metricsPort: metricsEndpoint.port, logDirs: config.logDirs, roles: config.processRoles,
@@ -304,6 +320,9 @@ async function startLocked(config: BrokerConfig, options: StartOptions, topicDef
       // timeout; the second one leaves time to hear from the new leader.
       if (node.raft) await node.raft.handOver(2 * config.electionTimeoutMs);
       ready = false;
+      // The coordinator goes before the streams close: its members are told NOT_COORDINATOR and
+      // stay members (a closed stream would otherwise end a dynamic member as if it had left).
+      coordinator.stop();
       core.releaseWaitingFetches();
       await grpcServer.stop(options.shutdownGraceMs ?? 5000);
       core.releaseWaitingFetches();

@@ -15,6 +15,8 @@ export interface CommandHelp {
 
 export interface CliCommand {
   readonly name: string;
+  /** Other names it answers to (`groups` for `consumer-groups`). */
+  readonly aliases?: readonly string[];
   readonly help: CommandHelp;
   /** What run() parses (parseCommand); the help lists every one of them. */
   readonly options: OptionSpec;

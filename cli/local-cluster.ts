@@ -3,7 +3,7 @@
 // starts one `strait broker` process per node concurrently, and stops them brokers-first.
 // Voters must know each other's addresses before any of them starts, so the gRPC ports are chosen
 // up front (free loopback ports, or --base-port + i) instead of binding port 0.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { randomClusterId, readMetaProperties } from '../broker/index.js';
@@ -14,17 +14,36 @@ export const LOCAL_HOST = '127.0.0.1';
 // Cluster ids are made and checked in one place, the broker's (Kafka's form, never starting with '-').
 export { isClusterId, randomClusterId } from '../broker/index.js';
 
-/** Free TCP ports on 127.0.0.1: all are held open together so that they differ, then released. */
+/** The kernel's range for outgoing connections' local ports (Linux); elsewhere the IANA default. */
+function ephemeralPortRange(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return { low: low!, high: high! };
+  } catch { /* not Linux */ }
+  return { low: 49152, high: 65535 };
+}
+
+const LOWEST_LISTENER_PORT = 10_000;
+
+/**
+ * Free TCP ports on 127.0.0.1, held open together so that they differ, then released. They are drawn
+ * at random below the kernel's ephemeral range: a node restarted on its port must not find it taken
+ * by some client's outgoing connection, which only ever gets a port from that range.
+ */
 export async function pickFreePorts(count: number): Promise<number[]> {
+  const { low } = ephemeralPortRange();
+  const high = Math.max(LOWEST_LISTENER_PORT + 1000, low) - 1;
   const servers: net.Server[] = [];
   try {
-    for (let i = 0; i < count; i++) {
+    for (let tries = 0; servers.length < count; tries++) {
+      // Below the range when there is room for it, else any free port the kernel picks.
+      const port = tries < 200 ? LOWEST_LISTENER_PORT + Math.floor(Math.random() * (high - LOWEST_LISTENER_PORT)) : 0;
       const server = net.createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, LOCAL_HOST, () => resolve());
+      const bound = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(port, LOCAL_HOST, () => resolve(true));
       });
+      if (bound) servers.push(server);
     }
     return servers.map((s) => (s.address() as net.AddressInfo).port);
   } finally {

@@ -10,11 +10,12 @@ import { straitVersion } from './version.js';
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const alias = (c: CliCommand): string => (c.aliases && c.aliases.length > 0 ? ` (alias: ${c.aliases.join(', ')})` : '');
   return [
     'usage: strait <command> [options]',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.help.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.help.summary}${alias(c)}`),
     '',
     "strait <command> --help shows a command's options; strait --version shows the version.",
     '',
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(overview());
     return 1;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
   if (!command) {
     process.stderr.write(`strait: unknown command '${name}'\n${overview()}`);
     return 1;

@@ -12,17 +12,22 @@
 // acks=0 resolves at write with offset -1). sendMany(topic, records) is the bulk path: one promise for
 // the whole array, no per-record promise or metadata object. sendBatch is Promise.all over send.
 //
-// Admin: an operation over several items (topics, config resources) throws one AdminOperationError
-// listing every failed item with its StraitError, after the other items have succeeded.
+// Admin: an operation over several items (topics, config resources, groups) throws one
+// AdminOperationError listing every failed item with its StraitError, after the other items have
+// succeeded. It also has the consumer-group operations kafka-consumer-groups.sh is built on (list,
+// describe and delete groups; list, alter and delete committed offsets).
 //
-// Consumer: manual assignment only (assign/seek/position/poll and async iterators); group membership
-// (group.id) is accepted in the options but not joined yet.
+// Consumer: manual assignment (assign) or consumer groups (subscribe with group.id: KIP-848's
+// protocol, the coordinator assigns partitions, cooperative revocation with awaited listeners),
+// commits (explicit and enable.auto.commit), pause/resume, seek, poll and async iterators.
 export { Producer, type OutgoingRecord } from './producer/producer.js';
 export { parseProducerConfig, type ProducerOptions, type ProducerConfig, type PartitionerName } from './producer/producer-config.js';
 export type { RecordMetadata } from './producer/producer-batch.js';
 
-export { Consumer } from './consumer/consumer.js';
-export { parseConsumerConfig, type ConsumerOptions, type ConsumerConfig, type OffsetResetPolicy, type IsolationLevelName } from './consumer/consumer-config.js';
+export { Consumer, type GroupMetadata } from './consumer/consumer.js';
+export type { RebalanceListener } from './consumer/group-session.js';
+export { parseConsumerConfig, type ConsumerOptions, type ConsumerConfig, type GroupConfig, type GroupAssignorName, type OffsetResetPolicy, type IsolationLevelName } from './consumer/consumer-config.js';
+export type { OffsetToCommit, CommittedOffset, TopicPartitionRef } from './groups/offsets.js';
 export type { ConsumedRecordWithTopic } from './consumer/completed-fetch.js';
 export type { TopicPartition } from './consumer/partition-state.js';
 
@@ -46,6 +51,17 @@ export type {
   BrokerLogDirs, ElectionOutcome, ElectionType, LogDirDescription, PartitionReassignment, PartitionReassignmentTarget, ReplicaLogInfo,
   TopicPartitionId,
 } from './admin/replication-admin.js';
+
+// Config files (the broker's and the mirror's): Java properties or YAML flattened to dotted keys, each
+// entry with its line; ConfigError names the file, line and key of what cannot be used.
+export { parseProperties, PropertiesSyntaxError, type PropertyEntry } from './config/properties-parser.js';
+export { readConfigEntries, parseYamlConfig, isYamlFile } from './config/config-file.js';
+export { ConfigError, type ConfigErrorLocation } from './config/config-error.js';
+export { refusedSecurityKey, NO_TLS_OR_SASL } from './config/security-keys.js';
+export type { ConsumerGroupListing, ConsumerGroupDescription, GroupMemberDescription } from './admin/consumer-groups.js';
+
+// GET /metrics, /healthz and /readyz for any Strait process (broker, mirror) over its prom-client registry.
+export { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
 
 export { InvalidConfigError, ConfigReader, type ConfigObject, type ConfigValue } from './cluster/config-values.js';
 export { parseBootstrapServers, formatAddress, type BrokerAddress } from './cluster/bootstrap.js';

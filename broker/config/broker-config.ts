@@ -1,10 +1,8 @@
 // The broker's settings, checked: every value typed and in range, or a ConfigError naming the key,
 // the file and the line. Unknown keys are reported to the caller (who warns) and otherwise ignored.
-import type { PropertyEntry } from './properties-parser.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, readConfigEntries, refusedSecurityKey, type PropertyEntry } from '../../client/index.js';
 import { BROKER_KEYS, type KeyDef } from './config-keys.js';
-import { readConfigEntries } from './config-file.js';
-import { parseListenerSettings, refusedSecurityKey, type ListenerAddress } from './listener-config.js';
+import { parseListenerSettings, type ListenerAddress } from './listener-config.js';
 
 export { parseListener, type ListenerAddress } from './listener-config.js';
 
@@ -14,6 +12,33 @@ export interface QuorumVoter {
   host: string;
   port: number;
 }
+
+/** The group coordinator's settings (Kafka's offsets.* and group.consumer.* keys). */
+export interface GroupCoordinatorConfig {
+  offsetsTopicNumPartitions: number;
+  offsetsTopicReplicationFactor: number;
+  offsetsTopicSegmentBytes: number;
+  offsetsRetentionMs: number;
+  offsetsRetentionCheckIntervalMs: number;
+  offsetsCommitTimeoutMs: number;
+  offsetMetadataMaxBytes: number;
+  sessionTimeoutMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxSize: number;
+  /** Server assignor names ('uniform', 'range'); the first is the default. */
+  assignors: string[];
+  lagRefreshIntervalMs: number;
+}
+
+/** The assignors a group may use, by the names group.consumer.assignors accepts (Kafka's class names too). */
+const ASSIGNOR_NAMES: Readonly<Record<string, string>> = {
+  'uniform': 'uniform',
+  'range': 'range',
+  'org.apache.kafka.coordinator.group.assignor.UniformAssignor': 'uniform',
+  'org.apache.kafka.coordinator.group.assignor.RangeAssignor': 'range',
+};
 
 export interface BrokerConfig {
   nodeId: number;
@@ -62,6 +87,8 @@ export interface BrokerConfig {
   autoLeaderRebalanceEnable: boolean;
   leaderImbalanceCheckIntervalMs: number;
   leaderImbalancePerBrokerPercentage: number;
+  /** Consumer groups: __consumer_offsets, sessions, assignors, offset expiry. */
+  groups: GroupCoordinatorConfig;
   rack: string;
   clusterId: string | undefined;
   /** Topic-level defaults as given (log.retention.ms, ...), for brokerDefaultsToTopicConfig. */
@@ -201,6 +228,7 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
   if (int('replica.socket.timeout.ms') < int('replica.fetch.wait.max.ms')) {
     throw new ConfigError(`${int('replica.socket.timeout.ms')} is below replica.fetch.wait.max.ms ${int('replica.fetch.wait.max.ms')}`, at('replica.socket.timeout.ms'));
   }
+  const groups = parseGroupSettings(get, int, at);
   const topicDefaults: Record<string, string> = {};
   for (const [key, value] of Object.entries(explicit)) {
     if (BROKER_KEYS[key]?.topicDefault) topicDefaults[key] = value;
@@ -245,6 +273,7 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
     autoLeaderRebalanceEnable: bool('auto.leader.rebalance.enable'),
     leaderImbalanceCheckIntervalMs: int('leader.imbalance.check.interval.seconds') * 1000,
     leaderImbalancePerBrokerPercentage: int('leader.imbalance.per.broker.percentage'),
+    groups,
     rack: get('broker.rack'),
     clusterId: explicit['cluster.id'],
     topicDefaults,
@@ -253,6 +282,45 @@ export function parseBrokerConfig(entries: PropertyEntry[], file?: string): Pars
     file,
   };
   return { config, unknownKeys };
+}
+
+/** The group coordinator's keys, checked against each other as Kafka's GroupCoordinatorConfig does. */
+function parseGroupSettings(
+  get: (key: string) => string, int: (key: string) => number, at: (key: string) => { file?: string; key: string; line?: number },
+): GroupCoordinatorConfig {
+  const session = int('group.consumer.session.timeout.ms');
+  const min = int('group.consumer.min.session.timeout.ms');
+  const max = int('group.consumer.max.session.timeout.ms');
+  if (min > max) throw new ConfigError(`${min} is above group.consumer.max.session.timeout.ms ${max}`, at('group.consumer.min.session.timeout.ms'));
+  if (session < min || session > max) {
+    throw new ConfigError(`${session} is outside [group.consumer.min.session.timeout.ms, group.consumer.max.session.timeout.ms] = [${min}, ${max}]`, at('group.consumer.session.timeout.ms'));
+  }
+  const heartbeat = int('group.consumer.heartbeat.interval.ms');
+  if (heartbeat >= session) throw new ConfigError(`${heartbeat} must be below group.consumer.session.timeout.ms ${session}`, at('group.consumer.heartbeat.interval.ms'));
+  const assignors: string[] = [];
+  for (const name of list(get('group.consumer.assignors'))) {
+    const known = ASSIGNOR_NAMES[name];
+    if (known === undefined) throw new ConfigError(`"${name}" is not an assignor: uniform or range`, at('group.consumer.assignors'));
+    if (assignors.includes(known)) throw new ConfigError(`assignor ${known} is named twice`, at('group.consumer.assignors'));
+    assignors.push(known);
+  }
+  if (assignors.length === 0) throw new ConfigError('must name at least one assignor', at('group.consumer.assignors'));
+  return {
+    offsetsTopicNumPartitions: int('offsets.topic.num.partitions'),
+    offsetsTopicReplicationFactor: int('offsets.topic.replication.factor'),
+    offsetsTopicSegmentBytes: int('offsets.topic.segment.bytes'),
+    offsetsRetentionMs: int('offsets.retention.minutes') * 60_000,
+    offsetsRetentionCheckIntervalMs: int('offsets.retention.check.interval.ms'),
+    offsetsCommitTimeoutMs: int('offsets.commit.timeout.ms'),
+    offsetMetadataMaxBytes: int('offset.metadata.max.bytes'),
+    sessionTimeoutMs: session,
+    minSessionTimeoutMs: min,
+    maxSessionTimeoutMs: max,
+    heartbeatIntervalMs: heartbeat,
+    maxSize: int('group.consumer.max.size'),
+    assignors,
+    lagRefreshIntervalMs: int('group.lag.refresh.interval.ms'),
+  };
 }
 
 export function loadBrokerConfigFile(file: string): ParsedBrokerConfig {

@@ -12,7 +12,7 @@
 // one clients are told about and the broker registers with, is inter.broker.listener.name, else the
 // first listener that is not a controller listener (on a controller-only node, its first listener); the
 // advertised.listeners entry of the same name, else the listener itself, is its address.
-import { ConfigError, type ConfigErrorLocation } from './config-error.js';
+import { ConfigError, NO_TLS_OR_SASL, type ConfigErrorLocation } from '../../client/index.js';
 
 export interface ListenerAddress {
   /** Upper case, as Kafka normalises listener names. */
@@ -42,8 +42,6 @@ export interface ConfigView {
   where(key: string): ConfigErrorLocation;
 }
 
-const NO_TLS = 'Strait has no TLS or SASL: every listener is PLAINTEXT';
-
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
 /** Parses `NAME://host:port`; an empty host means all interfaces. */
@@ -54,19 +52,6 @@ export function parseListener(uri: string): ListenerAddress | undefined {
   if (port > 65_535) return undefined;
   const host = m[2]!.replace(/^\[|\]$/g, '');
   return { name: m[1]!.toUpperCase(), host: host === '' ? '0.0.0.0' : host, port };
-}
-
-/**
- * Why a security key cannot be used, or undefined for any other key. Checked before the key table, so
- * a key Strait does not know (ssl.*, sasl.*) stops start-up instead of being ignored with a warning.
- */
-export function refusedSecurityKey(key: string, value: string): string | undefined {
-  const k = key.toLowerCase();
-  if (/^ssl\./.test(k) || /^listener\.name\.[^.]+\.(?:[^.]+\.)?ssl\./.test(k)) return `TLS is not implemented (${NO_TLS})`;
-  if (/^sasl\./.test(k) || /^listener\.name\.[^.]+\.(?:[^.]+\.)?sasl\./.test(k)) return `SASL is not implemented (${NO_TLS})`;
-  if (k === 'security.protocol' && value.trim().toUpperCase() !== 'PLAINTEXT') return `"${value.trim()}" is not implemented (${NO_TLS})`;
-  if (k === 'authorizer.class.name' && value.trim() !== '') return 'ACLs are not implemented: no authorizer would run, so this setting would protect nothing';
-  return undefined;
 }
 
 function parseListenerList(view: ConfigView, key: string, text: string): ListenerAddress[] {
@@ -123,7 +108,7 @@ export function parseListenerSettings(view: ConfigView, roles: readonly string[]
     if (protocol !== 'PLAINTEXT') {
       const mapLine = view.where('listener.security.protocol.map').line;
       const how = explicitMap === undefined ? '' : ` in listener.security.protocol.map${mapLine ? ` (line ${mapLine})` : ''}`;
-      throw new ConfigError(`listener ${name} is ${protocol}${how}, which is not implemented (${NO_TLS})`, view.where(key));
+      throw new ConfigError(`listener ${name} is ${protocol}${how}, which is not implemented (${NO_TLS_OR_SASL})`, view.where(key));
     }
   };
   for (const l of listeners) requirePlaintext(l.name, 'listeners');
@@ -161,7 +146,7 @@ export function parseListenerSettings(view: ConfigView, roles: readonly string[]
       throw new ConfigError('only one of inter.broker.listener.name and security.inter.broker.protocol may be set', view.where('security.inter.broker.protocol'));
     }
     if (interBrokerProtocol.toUpperCase() !== 'PLAINTEXT') {
-      throw new ConfigError(`"${interBrokerProtocol}" is not implemented (${NO_TLS})`, view.where('security.inter.broker.protocol'));
+      throw new ConfigError(`"${interBrokerProtocol}" is not implemented (${NO_TLS_OR_SASL})`, view.where('security.inter.broker.protocol'));
     }
   }
   if (interBrokerName !== undefined) {

@@ -1,12 +1,13 @@
 // What every request handler may use: this node's identity and settings, the topics and their logs,
-// the fetch purgatory, the replicas, producer ids, the way to the active controller, the cluster view, and the
-// traffic counters. Built once per node.
+// the fetch purgatory, the replicas, producer ids, the group coordinator, the way to the active
+// controller, the cluster view, and the traffic counters. Built once per node.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { ControllerChannel } from '../controller/index.js';
 import type { ProducerIdBlocks } from '../cluster/producer-id-blocks.js';
 import type { MetadataState } from '../quorum/metadata-state.js';
 import type { QuorumView } from '../quorum/quorum-view.js';
+import type { GroupCoordinator } from '../groups/index.js';
 import type { Purgatory, ReplicaManager } from '../replication/index.js';
 import type { TopicManager } from './topic-manager.js';
 
@@ -28,6 +29,8 @@ export interface BrokerContext {
   /** This node's replicas: leaderships (produce, acks=all, high watermarks) and follower fetching. */
   readonly replicas: ReplicaManager;
   readonly producerIds: ProducerIdBlocks;
+  /** The consumer group coordinator (the Groups service). */
+  readonly groups: GroupCoordinator;
   /** Admin writes and broker lifecycle calls to the active controller. */
   readonly controller: ControllerChannel;
   /** The metadata this node has applied. */

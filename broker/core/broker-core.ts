@@ -1,6 +1,7 @@
 // The broker's protocol-agnostic face: typed request in, typed response out. The gRPC adapter in
 // broker/rpc/ calls this, and so could a Kafka-wire listener later.
 import type { wire } from '../../client/index.js';
+import type { GroupStreamSink, MemberStream } from '../groups/index.js';
 import type { EncodedReplicaFetchResponse } from '../replication/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { handleDescribeConfigs, handleIncrementalAlterConfigs } from './config-handlers.js';
@@ -74,6 +75,41 @@ export class BrokerCore {
 
   async describeLogDirs(req: wire.DescribeLogDirsRequest__Output): Promise<wire.DescribeLogDirsResponse> {
     return handleDescribeLogDirs(this.ctx, req);
+  }
+
+  // Consumer groups: the coordinator answers (broker/groups/).
+
+  findCoordinator(req: wire.FindCoordinatorRequest__Output): Promise<wire.FindCoordinatorResponse> {
+    return this.ctx.groups.findCoordinator(req);
+  }
+
+  /** A member's GroupStream: its messages go to the returned stream, its answers to the sink. */
+  openGroupStream(sink: GroupStreamSink): MemberStream {
+    return this.ctx.groups.openStream(sink);
+  }
+
+  offsetCommit(req: wire.OffsetCommitRequest__Output): Promise<wire.OffsetCommitResponse> {
+    return this.ctx.groups.offsetCommit(req);
+  }
+
+  offsetFetch(req: wire.OffsetFetchRequest__Output): Promise<wire.OffsetFetchResponse> {
+    return this.ctx.groups.offsetFetch(req);
+  }
+
+  offsetDelete(req: wire.OffsetDeleteRequest__Output): Promise<wire.OffsetDeleteResponse> {
+    return this.ctx.groups.offsetDelete(req);
+  }
+
+  describeGroups(req: wire.DescribeGroupsRequest__Output): Promise<wire.DescribeGroupsResponse> {
+    return this.ctx.groups.describeGroups(req);
+  }
+
+  deleteGroups(req: wire.DeleteGroupsRequest__Output): Promise<wire.DeleteGroupsResponse> {
+    return this.ctx.groups.deleteGroups(req);
+  }
+
+  listGroups(req: wire.ListGroupsRequest__Output): Promise<wire.ListGroupsResponse> {
+    return this.ctx.groups.listGroups(req);
   }
 
   /** Answers every parked fetch now, consumers' and followers' (shutdown). */

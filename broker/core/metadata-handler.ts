@@ -3,6 +3,7 @@
 // endpoints; the controller is the Raft leader; partitions carry leader, leader epoch, replicas, ISR
 // and as offline the replicas on fenced brokers and those whose broker reported their log offline.
 import { ErrorCode, StraitError, type wire } from '../../client/index.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../groups/index.js';
 import { validateTopicName } from '../log/index.js';
 import type { BrokerImage, MetadataImage, TopicImage } from '../metadata/index.js';
 import type { BrokerContext } from './broker-context.js';
@@ -31,7 +32,11 @@ async function lookup(ctx: BrokerContext, name: unknown, autoCreate: boolean): P
   try {
     if (typeof name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
     validateTopicName(topicName);
-    if (!ctx.metadata.image.topic(topicName) && autoCreate) await ctx.topics.ensure(topicName, ctx.config.numPartitions);
+    if (!ctx.metadata.image.topic(topicName) && autoCreate) {
+      // Kafka creates its internal topics with their own settings, never a user topic's defaults.
+      if (topicName === CONSUMER_OFFSETS_TOPIC) await ctx.groups.ensureOffsetsTopic();
+      else await ctx.topics.ensure(topicName, ctx.config.numPartitions);
+    }
     const image = ctx.metadata.image;
     const topic = image.topic(topicName);
     if (!topic) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${topicName}' does not exist`);

@@ -6,6 +6,7 @@
 // NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT at the request's timeout_ms, or
 // NOT_LEADER_OR_FOLLOWER when the leadership moves first: see replication/delayed-produce.ts).
 import { ErrorCode, StraitError, BATCH_LENGTH, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, errorName, type wire } from '../../client/index.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../groups/index.js';
 import { validateTopicName } from '../log/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
@@ -56,6 +57,9 @@ export async function handleProduce(ctx: BrokerContext, req: wire.ProduceRequest
       if (badAcks) throw new StraitError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, got ${String(acks)}`);
       if (typeof topic?.name !== 'string') throw new StraitError(ErrorCode.INVALID_REQUEST, 'topic name must be a string');
       validateTopicName(name);
+      // Kafka refuses clients' writes to its internal topics: the coordinator alone writes there,
+      // and a record it cannot read would stop its groups from loading.
+      if (name === CONSUMER_OFFSETS_TOPIC) throw new StraitError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
       if (!ctx.topics.get(name)) {
         if (!ctx.config.autoCreateTopicsEnable) throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist`);
         await ctx.topics.ensure(name, ctx.config.numPartitions);

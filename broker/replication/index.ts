@@ -4,7 +4,7 @@
 // leaders (replica-fetcher.ts) and truncate by leader epoch (divergence.ts); produces with acks=all
 // wait for the high watermark (delayed-produce.ts). Other layers import only this file.
 export {
-  ReplicaManager, type ReplicaManagerOptions, type ReplicaLogs, type ReplicationObserver,
+  ReplicaManager, type ReplicaManagerOptions, type ReplicaLogs, type ReplicationObserver, type LeadershipObserver,
 } from './replica-manager.js';
 export { PartitionLeader } from './partition-leader.js';
 export { Purgatory, type DelayedOperation } from './purgatory.js';

@@ -39,6 +39,16 @@ export interface ReplicaLogs {
   isOffline(topic: string, partition: number): boolean;
 }
 
+/**
+ * Told when a leadership of this node starts (the partition leads at its epoch) and when it ends;
+ * the group coordinator loads and unloads its __consumer_offsets partitions on these. Called
+ * inside the metadata update, so it must return at once (work goes on a later turn).
+ */
+export interface LeadershipObserver {
+  leaderStarted(leader: PartitionLeader): void;
+  leaderEnded(leader: PartitionLeader): void;
+}
+
 /** Told of ISR changes this node's leaderships made, and of the bytes its throttled replicas moved
  * (the metrics count them). */
 export interface ReplicationObserver extends ThrottleObserver {
@@ -60,6 +70,7 @@ export interface ReplicaManagerOptions {
    * waiting on it may complete. */
   wakeConsumers: (topic: string, partition: number) => void;
   observer?: ReplicationObserver;
+  leadership?: LeadershipObserver;
   logger: Logger;
   now?: () => number;
 }
@@ -213,14 +224,17 @@ export class ReplicaManager {
     return handleReplicaFetch({
       clusterId: this.options.clusterId,
       image: () => this.options.state.image,
-      leaderOf: (topic, partition) => {
-        const leader = this.replicas.get(keyOf(topic, partition))?.leader;
-        return leader?.isActive ? leader : undefined;
-      },
+      leaderOf: (topic, partition) => this.activeLeader(topic, partition),
       offline: (topic, partition) => this.options.logs.isOffline(topic, partition),
       purgatory: this.replicaFetchPurgatory,
       throttle: this.throttles.leader,
     }, req, signal);
+  }
+
+  /** This node's leadership of the partition when it acts as leader now (any epoch). */
+  activeLeader(topic: string, partition: number): PartitionLeader | undefined {
+    const leader = this.replicas.get(keyOf(topic, partition))?.leader;
+    return leader?.isActive ? leader : undefined;
   }
 
   /** The partitions this node leads, for metrics. */
@@ -261,7 +275,7 @@ export class ReplicaManager {
     if (this.stopped) return;
     this.stopped = true;
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
-    for (const r of this.replicas.values()) r.leader?.resign();
+    for (const r of this.replicas.values()) this.resign(r);
     for (const f of this.fetchers.values()) f.close();
     this.fetchers.clear();
     this.replicas.clear();
@@ -299,6 +313,7 @@ export class ReplicaManager {
       replica.leader = new PartitionLeader(topic.name, topic.topicId, p.partition, log, p, this.leaderDeps);
       this.logger.info({ topic: topic.name, partition: p.partition, leaderEpoch: p.leaderEpoch, isr: p.isr, logEndOffset: log.logEndOffset, highWatermark: log.highWatermark },
         'became leader');
+      this.options.leadership?.leaderStarted(replica.leader);
       return true;
     }
     this.resign(replica);
@@ -320,9 +335,11 @@ export class ReplicaManager {
   }
 
   private resign(replica: Replica): void {
-    if (!replica.leader) return;
-    replica.leader.resign();
+    const leader = replica.leader;
+    if (!leader) return;
+    leader.resign();
     replica.leader = undefined;
+    this.options.leadership?.leaderEnded(leader);
   }
 
   private unfollow(replica: Replica): void {

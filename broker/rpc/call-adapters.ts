@@ -203,3 +203,96 @@ export function bidiStream<Req, Res>(
     });
   };
 }
+
+/** Where a session stream's answers go. */
+export interface StreamSink<Res> {
+  send(response: Res): void;
+  end(): void;
+}
+
+/** The other end of a session stream: each message of the peer, and the stream's end. */
+export interface StreamSession<Req> {
+  receive(request: Req): void;
+  /**
+   * The peer is gone (halfClosed false: the call is over) or has stopped sending (halfClosed true:
+   * it still reads; the session ends the sink once it has answered what it owes).
+   */
+  closed(halfClosed: boolean): void;
+}
+
+/** How long a half-closed session stream may take to answer what it owes before the call ends anyway. */
+const HALF_CLOSED_GRACE_MS = 10_000;
+
+/**
+ * A bidi stream that is a session rather than a pipeline (GroupStream): messages are handed to the
+ * session one by one, and the session answers when and as often as it wants, pushes included. A
+ * message the session refuses (or bytes that do not decode) gets an error answer and the stream
+ * carries on; an unexpected failure is logged and answered the same way. A peer that half-closes
+ * still gets what the session owes it (at most HALF_CLOSED_GRACE_MS more). Each message counts in
+ * the request metrics; the stream itself is not a request in flight, so shutdown does not wait for it.
+ */
+export function sessionStream<Req, Res>(
+  rpc: string,
+  open: (sink: StreamSink<Res>) => StreamSession<Req>,
+  deps: AdapterDeps,
+  errorResponse: ErrorResponse<Res>,
+): grpc.handleBidiStreamingCall<Req, Res> {
+  return (call) => {
+    let writable = true;
+    const sink: StreamSink<Res> = {
+      send: (response) => {
+        if (!writable) return;
+        try {
+          call.write(response);
+        } catch (err) {
+          deps.logger.error({ err, rpc }, 'stream write failed');
+        }
+      },
+      end: () => {
+        if (!writable) return;
+        writable = false;
+        call.end();
+      },
+    };
+    const session = open(sink);
+    let ended = false;
+    const close = (): void => {
+      if (ended) return;
+      ended = true;
+      session.closed(false);
+      sink.end();
+    };
+    call.on('error', close);
+    call.on('cancelled', close);
+    call.on('end', () => {
+      if (ended) return;
+      ended = true;
+      session.closed(true);
+      setTimeout(() => sink.end(), HALF_CLOSED_GRACE_MS).unref();
+    });
+    call.on('data', (req: unknown) => {
+      // While shutting down, messages are left unanswered: the member finds its new coordinator.
+      if (deps.tracker.draining || ended) return;
+      const started = performance.now();
+      deps.tracker.begin();
+      let outcome = 'NONE';
+      try {
+        if (req instanceof MalformedRequest) {
+          outcome = errorName(ErrorCode.INVALID_REQUEST);
+          sink.send(errorResponse(ErrorCode.INVALID_REQUEST, `malformed ${rpc} message: ${req.reason}`, 0));
+        } else {
+          session.receive(req as Req);
+        }
+      } catch (err) {
+        const code = err instanceof StraitError ? err.code : err instanceof TypeError ? ErrorCode.INVALID_REQUEST : ErrorCode.UNKNOWN_SERVER_ERROR;
+        if (!(err instanceof StraitError)) deps.logger.error({ err, rpc }, 'stream message failed');
+        outcome = errorName(code);
+        const message = err instanceof StraitError ? err.message : code === ErrorCode.INVALID_REQUEST ? `invalid ${rpc} message` : 'internal error';
+        sink.send(errorResponse(code, message, 0));
+      } finally {
+        deps.tracker.end();
+        deps.observer.requestDone(rpc, (performance.now() - started) / 1000, outcome);
+      }
+    });
+  };
+}

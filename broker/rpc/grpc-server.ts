@@ -1,4 +1,4 @@
-// The node's gRPC server: Broker, Admin, Replica and Quorum services, server reflection, large message
+// The node's gRPC server: Broker, Admin, Groups, Replica and Quorum services, server reflection, large message
 // limits and raised HTTP/2 windows (see http2-window.ts). One server per node, bound on every listener
 // address.
 import * as grpc from '@grpc/grpc-js';
@@ -9,6 +9,7 @@ import type { BrokerCore } from '../core/broker-core.js';
 import { quorumService } from '../quorum/quorum-clients.js';
 import { adminHandlers } from './admin-service.js';
 import { brokerHandlers } from './broker-service.js';
+import { groupsHandlers } from './groups-service.js';
 import { RequestTracker, type RpcObserver } from './call-adapters.js';
 import { quorumHandlers, type QuorumServiceDeps } from './quorum-service.js';
 import { replicaHandlers, replicaServiceDefinition } from './replica-service.js';
@@ -43,6 +44,7 @@ export async function startGrpcServer(options: {
   const deps = { observer: options.observer, logger: options.logger, tracker };
   server.addService(withTolerantDeserializers(proto.strait.v1.Broker.service), brokerHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
+  server.addService(withTolerantDeserializers(proto.strait.v1.Groups.service), groupsHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(replicaServiceDefinition(proto.strait.v1.Replica.service)), replicaHandlers(options.core, deps));
   if (options.quorum) server.addService(withTolerantDeserializers(quorumService().service), quorumHandlers(options.quorum, deps));
   new ReflectionService(definition).addToServer(server);

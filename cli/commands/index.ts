@@ -4,6 +4,7 @@ import { brokerCommand } from './broker.js';
 import { clusterCommand } from './cluster.js';
 import { configsCommand } from './configs.js';
 import { consumeCommand } from './consume.js';
+import { consumerGroupsCommand } from './consumer-groups.js';
 import { demoCommand } from './demo.js';
 import { leaderElectionCommand } from './leader-election.js';
 import { logDirsCommand } from './log-dirs.js';
@@ -13,6 +14,6 @@ import { storageCommand } from './storage.js';
 import { topicsCommand } from './topics.js';
 
 export const COMMANDS: readonly CliCommand[] = [
-  brokerCommand, topicsCommand, produceCommand, consumeCommand, configsCommand, clusterCommand, storageCommand, demoCommand,
+  brokerCommand, topicsCommand, produceCommand, consumeCommand, consumerGroupsCommand, configsCommand, clusterCommand, storageCommand, demoCommand,
   leaderElectionCommand, reassignPartitionsCommand, logDirsCommand,
 ];

@@ -1,8 +1,9 @@
 // `strait storage`: kafka-storage.sh's format / random-uuid / info. Formatting writes meta.properties
 // (node.id, cluster.id) into every log dir of a node before its first start, so that every node of a
 // multi-voter cluster starts with the same cluster id and a stray node is refused.
+import { ConfigError } from '../../client/index.js';
 import {
-  ConfigError, isClusterId, loadBrokerConfigFile, randomClusterId, readMetaProperties, writeMetaProperties, type MetaProperties,
+  isClusterId, loadBrokerConfigFile, randomClusterId, readMetaProperties, writeMetaProperties, type MetaProperties,
 } from '../../broker/index.js';
 import { flag, parseCommand, requiredString, UsageError } from '../cli-args.js';
 import type { CliCommand } from '../command.js';

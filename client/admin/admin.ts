@@ -1,11 +1,12 @@
-// The admin client: topic and config management (Admin service, sent to the controller) and cluster
-// and topic descriptions (Metadata). Multi-item operations throw one AdminOperationError that lists
-// every failed item; items that could succeed have succeeded.
+// The admin client: topic and config management (Admin service, sent to the controller), cluster
+// and topic descriptions (Metadata), and consumer groups (Groups service, at each group's
+// coordinator). Multi-item operations throw one AdminOperationError that lists every failed item;
+// items that could succeed have succeeded.
 import { ErrorCode, StraitError, errorFromCode } from '../errors.js';
 import { Cluster } from '../cluster/cluster.js';
 import { unaryCall } from '../cluster/connection-pool.js';
 import { ConfigReader, type ConfigObject } from '../cluster/config-values.js';
-import { readClientConfig, type ClientConfig } from '../cluster/client-config.js';
+import { MAX_INT32, readClientConfig, type ClientConfig } from '../cluster/client-config.js';
 import { listOffsets, type OffsetAnswer, type OffsetQuery } from '../cluster/list-offsets.js';
 import type { PartitionInfo } from '../cluster/metadata-cache.js';
 import type { CreateTopicsResponse__Output } from '../wire/generated/strait/v1/CreateTopicsResponse.js';
@@ -16,11 +17,17 @@ import type { IncrementalAlterConfigsResponse__Output } from '../wire/generated/
 import type { DescribeClusterResponse__Output } from '../wire/generated/strait/v1/DescribeClusterResponse.js';
 import { ConfigResourceType } from '../wire/generated/strait/v1/ConfigResourceType.js';
 import { AlterConfigOp } from '../wire/generated/strait/v1/AlterConfigOp.js';
+import { GroupCoordinators } from '../groups/coordinator.js';
+import type { CommittedOffset, OffsetToCommit, TopicPartitionRef } from '../groups/offsets.js';
 import { runItemRequest } from './item-requests.js';
 import {
   alterPartitionReassignments, describeLogDirs, electLeaders, listPartitionReassignments,
   type BrokerLogDirs, type ElectionOutcome, type ElectionType, type PartitionReassignment, type PartitionReassignmentTarget, type TopicPartitionId,
 } from './replication-admin.js';
+import {
+  alterGroupOffsets, deleteGroupOffsets, deleteGroups, describeGroups, listGroupOffsets, listGroups,
+  type ConsumerGroupDescription, type ConsumerGroupListing, type GroupAdminContext,
+} from './consumer-groups.js';
 import { AdminOperationError, type ItemFailure } from './admin-errors.js';
 
 export interface AdminOptions {
@@ -30,6 +37,8 @@ export interface AdminOptions {
   retries?: number | string;
   'retry.backoff.ms'?: number | string;
   'retry.backoff.max.ms'?: number | string;
+  /** Bound of the calls that wait on a group coordinator (60000, as in Kafka). */
+  'default.api.timeout.ms'?: number | string;
   [key: string]: ConfigObject[string];
 }
 
@@ -128,10 +137,14 @@ function resourceKind(type: number): ConfigResourceKind {
 export class Admin {
   readonly config: ClientConfig;
   private readonly cluster: Cluster;
+  private readonly groups: GroupAdminContext;
 
   constructor(options: AdminOptions) {
-    this.config = readClientConfig(new ConfigReader(options), { retries: 5, clientIdPrefix: 'admin' });
+    const reader = new ConfigReader(options);
+    this.config = readClientConfig(reader, { retries: 5, clientIdPrefix: 'admin' });
+    const defaultApiTimeoutMs = reader.int('default.api.timeout.ms', 60_000, { min: 1, max: MAX_INT32 });
     this.cluster = new Cluster({ ...this.config, allowAutoTopicCreation: false });
+    this.groups = { cluster: this.cluster, coordinators: new GroupCoordinators(this.cluster), requestTimeoutMs: this.config.requestTimeoutMs, defaultApiTimeoutMs };
   }
 
   private get timeout(): number {
@@ -328,6 +341,36 @@ export class Admin {
   /** Offsets by timestamp (LATEST_TIMESTAMP -1, EARLIEST_TIMESTAMP -2, MAX_TIMESTAMP -3, or ms). */
   listOffsets(queries: readonly OffsetQuery[], options: { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {}): Promise<OffsetAnswer[]> {
     return listOffsets(this.cluster, queries, options.isolationLevel === 'read_committed' ? 1 : 0);
+  }
+
+  /** The consumer groups of the cluster (every broker lists those it coordinates), optionally only those in `states`. */
+  listGroups(options: { states?: readonly string[] } = {}): Promise<ConsumerGroupListing[]> {
+    return listGroups(this.groups, options.states);
+  }
+
+  /** Each group as its coordinator sees it: state, epochs, assignor, members with their partitions. */
+  describeGroups(groupIds: readonly string[]): Promise<ConsumerGroupDescription[]> {
+    return describeGroups(this.groups, groupIds);
+  }
+
+  /** Deletes empty groups and their committed offsets (NON_EMPTY_GROUP while a group has members). */
+  deleteGroups(groupIds: readonly string[]): Promise<void> {
+    return deleteGroups(this.groups, groupIds);
+  }
+
+  /** The group's committed offsets: of the given partitions (offset -1 where none), or all it has. */
+  listConsumerGroupOffsets(groupId: string, options: { partitions?: readonly TopicPartitionRef[] } = {}): Promise<CommittedOffset[]> {
+    return listGroupOffsets(this.groups, groupId, options.partitions);
+  }
+
+  /** Commits offsets for a group outside membership (what --reset-offsets does); refused while it has members. */
+  alterConsumerGroupOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
+    return alterGroupOffsets(this.groups, groupId, offsets);
+  }
+
+  /** Deletes the group's committed offsets of these partitions; an AdminOperationError names each that failed. */
+  deleteConsumerGroupOffsets(groupId: string, partitions: readonly TopicPartitionRef[]): Promise<void> {
+    return deleteGroupOffsets(this.groups, groupId, partitions);
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,9 @@
-// One gRPC channel per broker address, shared by that broker's Broker and Admin service clients.
+// One gRPC channel per broker address, shared by that broker's Broker, Admin and Groups service clients.
 import * as grpc from '@grpc/grpc-js';
 import { channelOptions, loadProtos } from '../wire/proto.js';
 import type { BrokerClient } from '../wire/generated/strait/v1/Broker.js';
 import type { AdminClient } from '../wire/generated/strait/v1/Admin.js';
+import type { GroupsClient } from '../wire/generated/strait/v1/Groups.js';
 import { fromTransportError } from './grpc-errors.js';
 
 /** Starts a unary call with the given options and callback (a closure over the client and request). */
@@ -22,6 +23,7 @@ export function unaryCall<Res>(invoke: UnaryInvoker<Res>, timeoutMs: number, add
 interface Connection {
   broker: BrokerClient;
   admin?: AdminClient;
+  groups?: GroupsClient;
 }
 
 export class ConnectionPool {
@@ -59,6 +61,18 @@ export class ConnectionPool {
       });
     }
     return conn.admin;
+  }
+
+  groups(address: string): GroupsClient {
+    const conn = this.connection(address);
+    if (!conn.groups) {
+      const { proto } = loadProtos();
+      conn.groups = new proto.strait.v1.Groups(address, grpc.credentials.createInsecure(), {
+        ...this.options,
+        channelOverride: conn.broker.getChannel(),
+      });
+    }
+    return conn.groups;
   }
 
   close(): void {

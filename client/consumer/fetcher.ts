@@ -46,7 +46,7 @@ export class Fetcher {
     const byAddress = new Map<string, PartitionState[]>();
     let needMetadata = false;
     for (const s of this.states.values()) {
-      if (s.fetchOffset === undefined || s.inFlight || s.error || s.bufferedBytes >= 2 * this.config.maxPartitionFetchBytes) continue;
+      if (s.fetchOffset === undefined || s.inFlight || s.error || !s.active || s.bufferedBytes >= 2 * this.config.maxPartitionFetchBytes) continue;
       const address = this.cluster.metadata.leaderAddress(s.topic, s.partition);
       if (!address) {
         needMetadata = true;
@@ -162,7 +162,10 @@ export class Fetcher {
     if (err) {
       if (err.code === ErrorCode.OFFSET_OUT_OF_RANGE) {
         if (this.config.autoOffsetReset === 'none') s.error = err;
-        else s.seek(undefined); // the consumer resets it by auto.offset.reset
+        else {
+          s.seek(undefined); // the consumer resets it by auto.offset.reset
+          s.resetByPolicy = true;
+        }
       } else if (invalidatesMetadata(err.code) || err.retriable) {
         this.refresh();
       } else {

@@ -2,41 +2,23 @@
 // warns; an error that no request caused ends the process with a fatal line (DESIGN §12).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeBrokerConfig } from '../../cli/local-broker.js';
-import { CLI_MAIN, spawnBroker, useBrokers } from '../helpers/launcher.js';
+import { spawnBroker, useBrokers } from '../helpers/launcher.js';
+import { runStrait } from '../helpers/run-strait.js';
 
 /** dist/test/broker -> dist/test/helpers/fault-preload.js */
 const FAULT_PRELOAD = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helpers/fault-preload.js')).href;
-
-function runToExit(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`did not exit within ${timeoutMs} ms: ${stdout}${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 test('an invalid value stops start-up with the key and the line', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-badcfg-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'broker.properties');
   writeFileSync(file, `# broker\nnode.id=1\nlog.dirs=${dir}/data\nlisteners=PLAINTEXT://127.0.0.1:0\nnum.partitions=-4\n`);
-  const { code, stderr } = await runToExit(['broker', '--config', file]);
+  const { code, stderr } = await runStrait(['broker', '--config', file]);
   assert.notEqual(code, 0);
   assert.match(stderr, /num\.partitions/);
   assert.match(stderr, /broker\.properties:5/);
@@ -47,7 +29,7 @@ test('a bad topic default stops start-up with its key and line', async (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'broker.yaml');
   writeFileSync(file, `node.id: 1\nlog.dirs: ${dir}/data\nlisteners: PLAINTEXT://127.0.0.1:0\nlog.cleanup.policy: shred\n`);
-  const { code, stderr } = await runToExit(['broker', '--config', file]);
+  const { code, stderr } = await runStrait(['broker', '--config', file]);
   assert.notEqual(code, 0);
   assert.match(stderr, /log\.cleanup\.policy/);
   assert.match(stderr, /broker\.yaml:4/);
@@ -61,7 +43,7 @@ test('log.dirs naming a regular file (or a path under one) stops start-up with t
   for (const logDirs of [blocker, `${dir}/ok,${blocker}/data`]) {
     const file = path.join(dir, 'broker.properties');
     writeFileSync(file, `node.id=1\nlisteners=PLAINTEXT://127.0.0.1:0\nlog.dirs=${logDirs}\n`);
-    const { code, stderr } = await runToExit(['broker', '--config', file]);
+    const { code, stderr } = await runStrait(['broker', '--config', file]);
     assert.notEqual(code, 0);
     assert.match(stderr, /broker\.properties:3 key "log\.dirs"/);
     assert.ok(stderr.includes(logDirs.split(',').at(-1)!), stderr);
@@ -70,7 +52,7 @@ test('log.dirs naming a regular file (or a path under one) stops start-up with t
 });
 
 test('a missing --config is a usage error', async () => {
-  const { code, stderr } = await runToExit(['broker']);
+  const { code, stderr } = await runStrait(['broker']);
   assert.equal(code, 1);
   assert.match(stderr, /--config/);
 });
@@ -87,7 +69,7 @@ test('a listener port in use stops start-up with a message, and leaves the data 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'broker.properties');
   writeFileSync(file, `node.id=1\nlog.dirs=${dir}/data\nlisteners=PLAINTEXT://127.0.0.1:${first.port}\nmetrics.port=0\n`);
-  const { code, stderr } = await runToExit(['broker', '--config', file]);
+  const { code, stderr } = await runStrait(['broker', '--config', file]);
   assert.equal(code, 1);
   assert.match(stderr, /strait broker: .+/);
   const again = await useBrokers(t).start({ dataDir: `${dir}/data` });

@@ -49,7 +49,11 @@ test('topics, produce, consume and configs as a Kafka user types them', async (t
 
   r = await runStrait(['topics', ...bs, '--delete', '--topic', 'test']);
   assert.equal(r.code, 0, r.stderr);
+  // The console consumer's group made the coordinator create __consumer_offsets, an internal topic
+  // that --list shows, as Kafka's does.
   r = await runStrait(['topics', ...bs, '--list']);
+  assert.equal(r.stdout.trim(), '__consumer_offsets');
+  r = await runStrait(['topics', ...bs, '--list', '--exclude-internal']);
   assert.equal(r.stdout.trim(), '');
 });
 

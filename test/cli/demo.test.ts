@@ -13,7 +13,7 @@ test('strait demo moves every record end to end and cleans up after itself', asy
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   const summary = /produced (\d+) records \((\d+) failed\), consumed (\d+)/.exec(stdout);

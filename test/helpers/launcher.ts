@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnBroker as spawnLocalBroker, writeBrokerConfig, type SpawnedBroker } from '../../cli/local-broker.js';
-import { planLocalCluster, type NodePlan } from '../../cli/local-cluster.js';
+import { pickFreePorts, planLocalCluster, type NodePlan } from '../../cli/local-cluster.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/test/helpers -> dist/cli/main.js */
@@ -83,10 +83,11 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<BrokerProce
     'metrics.listener': 'http://127.0.0.1:0',
     ...opts.config,
   });
-  writeBrokerConfig(configFile, values(0));
+  // A port below the ephemeral range (pickFreePorts): restarts come back on it (clients keep their
+  // address), and no outgoing connection can have taken it meanwhile.
+  const [port] = await pickFreePorts(1);
+  writeBrokerConfig(configFile, values(port!));
   const first = await spawnBroker(configFile);
-  // Later starts must come back on the same port (clients keep their address).
-  writeBrokerConfig(configFile, values(first.port));
   return managedProcess({ first, configFile, dataDir, stopGraceMs: STOP_TIMEOUT_MS }, () => {
     rmSync(tmp, { recursive: true, force: true });
     if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -20,7 +20,8 @@ export function runStrait(args: string[], input?: string, timeoutMs = 20_000, op
       child.kill('SIGKILL');
       reject(new Error(`strait ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': output still in the pipes is read before the result is given.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { brokerConfigFromMap } from '../../../broker/config/broker-config.js';
-import { ConfigError } from '../../../broker/config/config-error.js';
+import { ConfigError } from '../../../client/index.js';
 import { readMetaProperties, writeMetaProperties } from '../../../broker/log/meta-properties.js';
 import { startBroker } from '../../../broker/server.js';
 import { silent } from '../quorum/quorum-harness.js';

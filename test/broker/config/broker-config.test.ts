@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { brokerConfigFromMap, loadBrokerConfigFile, parseListener } from '../../../broker/config/broker-config.js';
-import { ConfigError } from '../../../broker/config/config-error.js';
+import { ConfigError } from '../../../client/index.js';
 
 function tempFile(t: { after(fn: () => void): void }, name: string, text: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'strait-config-'));

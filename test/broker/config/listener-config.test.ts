@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { brokerConfigFromMap, loadBrokerConfigFile, type ParsedBrokerConfig } from '../../../broker/config/broker-config.js';
-import { ConfigError } from '../../../broker/config/config-error.js';
+import { ConfigError } from '../../../client/index.js';
 import { parseListener } from '../../../broker/config/listener-config.js';
 
 type After = { after(fn: () => void): void };

@@ -60,6 +60,15 @@ test('broker core', async (t) => {
     assert.equal(res.topics![2]!.partitions!.length, 1);
   });
 
+  await t.test('metadata auto-creates __consumer_offsets with its own settings (the coordinator\'s), not a user topic\'s defaults', async () => {
+    const res = await core.metadata(garbage({ topics: ['__consumer_offsets'], allTopics: false, allowAutoTopicCreation: true }));
+    assert.equal(res.topics![0]!.errorCode, ErrorCode.NONE);
+    assert.equal(res.topics![0]!.partitions!.length, 50);
+    assert.equal(res.topics![0]!.isInternal, true);
+    const configs = await core.describeConfigs(garbage({ resources: [{ resourceType: 2, resourceName: '__consumer_offsets', configurationKeys: ['cleanup.policy'] }] }));
+    assert.equal(configs.results![0]!.configs![0]!.value, 'compact');
+  });
+
   await t.test('list offsets: earliest, latest, by time and max timestamp', async () => {
     const now = Date.now();
     await core.produce(garbage({ correlationId: 0, acks: 1, topics: [{ name: 'times', partitions: [{ partition: 0, records: batchOf(['a', 'b']) }] }] }));

@@ -37,3 +37,41 @@ test('bad values are named errors', () => {
     assert.throws(() => parseConsumerConfig({ ...base, ...extra } as never), (e: InvalidConfigError) => e instanceof InvalidConfigError && e.key === key, key);
   }
 });
+
+test('group options: defaults with a group.id, none without', () => {
+  const c = parseConsumerConfig({ ...base, 'group.id': 'g' });
+  assert.equal(c.enableAutoCommit, true);
+  assert.equal(c.autoCommitIntervalMs, 5000);
+  assert.equal(c.defaultApiTimeoutMs, 60_000);
+  assert.deepEqual(c.group, { groupId: 'g', instanceId: '', assignor: '', sessionTimeoutMs: 0, heartbeatIntervalMs: 3000, rebalanceTimeoutMs: 300_000, rack: '' });
+  const none = parseConsumerConfig(base);
+  assert.equal(none.group, undefined);
+  assert.equal(none.enableAutoCommit, false, "Kafka: no auto-commit without a group");
+});
+
+test('group options as Kafka names them', () => {
+  const c = parseConsumerConfig({
+    ...base, 'group.id': 'g', 'group.instance.id': 'worker-1', 'group.remote.assignor': 'range', 'session.timeout.ms': '10000',
+    'heartbeat.interval.ms': 1000, 'max.poll.interval.ms': '60000', 'enable.auto.commit': 'false', 'auto.commit.interval.ms': '100',
+    'client.rack': 'r1', 'group.protocol': 'consumer',
+  });
+  assert.deepEqual(c.group, { groupId: 'g', instanceId: 'worker-1', assignor: 'range', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000, rebalanceTimeoutMs: 60_000, rack: 'r1' });
+  assert.equal(c.enableAutoCommit, false);
+  assert.equal(c.autoCommitIntervalMs, 100);
+  assert.deepEqual(c.unknownKeys, []);
+});
+
+test('bad group options are named errors', () => {
+  const bad: [Record<string, string | boolean>, string][] = [
+    [{ 'enable.auto.commit': true }, 'enable.auto.commit'],
+    [{ 'group.instance.id': 'x' }, 'group.instance.id'],
+    [{ 'group.id': 'g', 'group.protocol': 'classic' }, 'group.protocol'],
+    [{ 'group.id': 'g', 'group.remote.assignor': 'cooperative-sticky' }, 'group.remote.assignor'],
+    [{ 'group.id': 'g', 'session.timeout.ms': '3000', 'heartbeat.interval.ms': '3000' }, 'heartbeat.interval.ms'],
+    [{ 'group.id': 'g', 'auto.commit.interval.ms': '-1' }, 'auto.commit.interval.ms'],
+    [{ 'group.id': 'g', 'enable.auto.commit': 'yes' }, 'enable.auto.commit'],
+  ];
+  for (const [extra, key] of bad) {
+    assert.throws(() => parseConsumerConfig({ ...base, ...extra } as never), (e: InvalidConfigError) => e instanceof InvalidConfigError && e.key === key, key);
+  }
+});

@@ -1,5 +1,6 @@
-// A broker config that cannot be used: names the key, the file and the line so the operator can fix
-// it without guessing. Raised only at start-up, where refusing to start is the right answer.
+// A config file that cannot be used (the broker's, the mirror's): names the key, the file and the line
+// so the operator can fix it without guessing. Raised only at start-up, where refusing to start is the
+// right answer.
 
 export interface ConfigErrorLocation {
   file?: string;

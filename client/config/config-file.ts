@@ -1,5 +1,8 @@
-// Reads a broker config file, .properties or YAML, into flat key/value entries with line numbers,
-// so that every later error can name the key, the file and the line.
+// Reads a config file, .properties or YAML, into flat key/value entries with line numbers, so that
+// every later error can name the key, the file and the line. The broker's and the mirror's config
+// files both come through here: in YAML, nested maps flatten to dotted keys (`log: {dirs: x}` is
+// `log.dirs`, `"A->B": {enabled: true}` is `A->B.enabled`) and a list is its items joined by commas,
+// so the YAML form of a file means exactly what the properties form does.
 import { readFileSync } from 'node:fs';
 import { load, YAMLException } from 'js-yaml';
 import { parseProperties, PropertiesSyntaxError, type PropertyEntry } from './properties-parser.js';
@@ -10,10 +13,12 @@ export function isYamlFile(file: string): boolean {
 }
 
 /** The line of a YAML key: a flat `a.b.c:` line, or nested maps whose keys may themselves hold dots
- * (`log:` / `retention:` / `check.interval.ms:`). 0 when it cannot be found. */
+ * (`log:` / `retention:` / `check.interval.ms:`). A key inside a flow map (`A->B: {enabled: true}`)
+ * has no line of its own: it gets its parent's. 0 when it cannot be found. */
 function yamlLineOf(lines: string[], dottedKey: string): number {
   const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const find = (parts: string[], from: number): number => {
+    let parentLine = -1;
     for (let k = parts.length; k >= 1; k--) {
       const re = new RegExp(`^\\s*["']?${escape(parts.slice(0, k).join('.'))}["']?\\s*:`);
       for (let i = from; i < lines.length; i++) {
@@ -21,9 +26,10 @@ function yamlLineOf(lines: string[], dottedKey: string): number {
         if (k === parts.length) return i;
         const rest = find(parts.slice(k), i + 1);
         if (rest >= 0) return rest;
+        if (parentLine < 0) parentLine = i;
       }
     }
-    return -1;
+    return parentLine;
   };
   return find(dottedKey.split('.'), 0) + 1;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseProperties, PropertiesSyntaxError } from '../../../broker/config/properties-parser.js';
+import { parseProperties, PropertiesSyntaxError } from '../../../client/config/properties-parser.js';
 
 const asMap = (text: string): Record<string, string> =>
   Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value]));

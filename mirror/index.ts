@@ -1,0 +1,17 @@
+// The mirror module's public face: the config model (mirror/config) and the pure replication rules
+// (mirror/policy). cli/ imports only this.
+export {
+  loadMirrorConfigFile, parseMirrorConfig,
+  type MirrorConfig, type ClusterSettings, type FlowConfig, type MirrorConfigWarning, type ReplicationPolicyName,
+} from './config/mirror-config.js';
+export { MirrorConfigError } from './config/mirror-config-error.js';
+export {
+  DefaultReplicationPolicy, IdentityReplicationPolicy, replicationPolicyFor,
+  type ReplicationPolicy, type ReplicationPolicyOptions,
+} from './policy/replication-policy.js';
+export { isCycle } from './policy/cycles.js';
+export { matchesAny, topicFilterAccepts, groupFilterAccepts, configPropertyFilterAccepts } from './policy/filters.js';
+export { countHopsForTopic, replicationHops, upstreamClusters } from './policy/remote-clusters.js';
+export { FlowPolicy } from './policy/flow-policy.js';
+export { MirrorMetrics, FlowMetrics } from './metrics/mirror-metrics.js';
+export type { ForwardedBatch, ForwardListener } from './flow/forwarded-batch.js';
