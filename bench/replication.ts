@@ -14,7 +14,8 @@
 //                                      baseline always runs, for the ratio)
 //   BENCH_LAYOUTS=1                    only the layout with this many partitions (1 or 3)
 //   BENCH_LATENCY=0                    skip the latency run
-//   BENCH_BROKER_NODE_ARGS='--initial-old-space-size=128'   node options for each broker process
+//   BENCH_BROKER_NODE_ARGS='--initial-old-space-size=16'    node options for each broker process, after
+//                                      BROKER_NODE_ARGS (so they override them; this one undoes their heap setting)
 // (the filters serve profiling and A/B runs of one part; the figures reported come from a full run)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
