@@ -1,6 +1,7 @@
 // Runs every compiled test file under dist/test with node's test runner.
 // Node 20 takes no glob, so the files are listed here. The timeout (per file under node 20) only
-// catches a hang: the fault suites run several bounded scenarios each, which a loaded box stretches. Pass substrings to run a subset:
+// catches a hang: the fault suites run several bounded scenarios each, which a loaded box stretches.
+// Pass substrings to run a subset:
 //   node scripts/run-tests.mjs storage recovery
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
