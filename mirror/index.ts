@@ -15,3 +15,12 @@ export { countHopsForTopic, replicationHops, upstreamClusters } from './policy/r
 export { FlowPolicy } from './policy/flow-policy.js';
 export { MirrorMetrics, FlowMetrics } from './metrics/mirror-metrics.js';
 export type { ForwardedBatch, ForwardListener } from './flow/forwarded-batch.js';
+export { OffsetSyncWriter, type OffsetSyncWriterOptions } from './offsets/offset-sync-writer.js';
+export { OffsetSyncStore, DEFAULT_MAX_SYNCS_PER_PARTITION } from './offsets/offset-sync-store.js';
+export { OffsetSyncLog, offsetSyncsTopicSpec, type OffsetSyncLogOptions } from './offsets/offset-sync-log.js';
+export { PartitionSyncRules, type SyncPoint } from './offsets/sync-emission.js';
+export { TopicReader, type TopicReaderOptions } from './offsets/topic-reader.js';
+export {
+  decodeCheckpoint, decodeHeartbeat, decodeOffsetSync, MalformedRecordError,
+  type Checkpoint, type Heartbeat, type OffsetSync,
+} from './offsets/internal-records.js';

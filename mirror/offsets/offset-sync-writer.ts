@@ -8,10 +8,11 @@ import type { Logger } from 'pino';
 import type { Admin, Producer } from '../../client/index.js';
 import type { FlowConfig } from '../config/mirror-config.js';
 import type { ForwardedBatch, ForwardListener } from '../flow/forwarded-batch.js';
-import { COMPACTED, ensureTopic } from '../internal-topics.js';
+import { ensureTopic } from '../internal-topics.js';
 import type { FlowMetrics } from '../metrics/mirror-metrics.js';
 import type { FlowPolicy } from '../policy/flow-policy.js';
 import { encodeOffsetSyncKey, encodeOffsetSyncValue, type OffsetSync } from './internal-records.js';
+import { offsetSyncsTopicSpec } from './offset-sync-log.js';
 import { PartitionSyncRules, type SyncPoint } from './sync-emission.js';
 
 export interface OffsetSyncWriterOptions {
@@ -44,8 +45,8 @@ export class OffsetSyncWriter implements ForwardListener {
 
   /** Creates the offset-syncs topic unless it exists and starts the periodic flush. */
   async start(): Promise<void> {
-    const { flow } = this.options;
-    await ensureTopic(this.options.admin, { name: this.topic, partitions: 1, replicationFactor: flow.offsetSyncsTopicReplicationFactor, configs: COMPACTED });
+    const { flow, policy } = this.options;
+    await ensureTopic(this.options.admin, offsetSyncsTopicSpec(flow, policy));
     this.flushTimer = setInterval(() => this.emitPending(), flow.offsetFlushIntervalMs);
     this.flushTimer.unref();
   }
