@@ -24,3 +24,6 @@ export {
   decodeCheckpoint, decodeHeartbeat, decodeOffsetSync, MalformedRecordError,
   type Checkpoint, type Heartbeat, type OffsetSync,
 } from './offsets/internal-records.js';
+export { CheckpointEmitter, checkpointsTopicSpec, type CheckpointEmitterOptions } from './offsets/checkpoint-emitter.js';
+export { CheckpointLedger } from './offsets/checkpoint-ledger.js';
+export { GroupOffsetSync, activeMembers, type GroupOffsetSyncOptions } from './offsets/group-offset-sync.js';
