@@ -27,3 +27,7 @@ export {
 export { CheckpointEmitter, checkpointsTopicSpec, type CheckpointEmitterOptions } from './offsets/checkpoint-emitter.js';
 export { CheckpointLedger } from './offsets/checkpoint-ledger.js';
 export { GroupOffsetSync, activeMembers, type GroupOffsetSyncOptions } from './offsets/group-offset-sync.js';
+export {
+  HeartbeatEmitter, HeartbeatMonitor, heartbeatOrigin, heartbeatsTopicSpec, upstreamClustersOf,
+  type HeartbeatEmitterOptions, type HeartbeatMonitorOptions,
+} from './offsets/heartbeats.js';

@@ -16,8 +16,8 @@ export const TEST_FLOW_KEYS: Readonly<Record<string, string>> = {
   'offset.storage.replication.factor': '1',
 };
 
-/** The flow A->B of a config with these clusters and keys. */
-export function flowOf(clusters: { A: string; B: string }, keys: Record<string, string> = {}): { flow: FlowConfig; policy: FlowPolicy } {
+/** The flow A->B (or, with `pair`, B->A: a heartbeat-only pair) of a config with these clusters and keys. */
+export function flowOf(clusters: { A: string; B: string }, keys: Record<string, string> = {}, pair: 'A->B' | 'B->A' = 'A->B'): { flow: FlowConfig; policy: FlowPolicy } {
   const text = [
     'clusters = A, B',
     `A.bootstrap.servers = ${clusters.A}`,
@@ -26,7 +26,7 @@ export function flowOf(clusters: { A: string; B: string }, keys: Record<string, 
     ...Object.entries({ ...TEST_FLOW_KEYS, ...keys }).map(([k, v]) => `${k} = ${v}`),
   ].join('\n');
   const config = parseMirrorConfig(parseProperties(text), 'test.properties');
-  const flow = config.flows.find((f) => f.source === 'A' && f.target === 'B')!;
+  const flow = [...config.flows, ...config.heartbeatOnlyFlows].find((f) => `${f.source}->${f.target}` === pair)!;
   return { flow, policy: new FlowPolicy(flow) };
 }
 
