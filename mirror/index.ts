@@ -31,3 +31,6 @@ export {
   HeartbeatEmitter, HeartbeatMonitor, heartbeatOrigin, heartbeatsTopicSpec, upstreamClustersOf,
   type HeartbeatEmitterOptions, type HeartbeatMonitorOptions,
 } from './offsets/heartbeats.js';
+export { ClusterClients } from './cluster-clients.js';
+export { failover, type FailoverRequest, type FailoverResult, type TranslatedOffset, type UntranslatedOffset, type TranslationSource } from './failover.js';
+export { mirrorStatus, type FlowStatus, type TopicStatus, type PartitionStatus, type StatusOptions } from './status.js';

@@ -22,6 +22,9 @@ export interface OffsetSyncLogOptions {
   admin: Admin;
   consumer: ConsumerOptions;
   logger: Logger;
+  /** Create the topic when it is missing (true); a reader that must change nothing (failover, status)
+   * says false and then sees no syncs while the topic does not exist. */
+  createTopic?: boolean;
 }
 
 export class OffsetSyncLog {
@@ -43,7 +46,15 @@ export class OffsetSyncLog {
   /** Reads the syncs written since the last call (all of them the first time); the store translates
    * from the first complete read on. Creates the topic when no writer has yet. */
   async catchUp(timeoutMs: number): Promise<void> {
-    if (!this.store.isReadToEnd) await ensureTopic(this.options.admin, offsetSyncsTopicSpec(this.options.flow, this.options.policy));
+    const { admin, flow, policy } = this.options;
+    if (this.options.createTopic === false) {
+      if (!(await admin.listTopics({ includeInternal: true })).includes(policy.offsetSyncsTopic())) {
+        this.store.markReadToEnd();
+        return;
+      }
+    } else if (!this.store.isReadToEnd) {
+      await ensureTopic(admin, offsetSyncsTopicSpec(flow, policy));
+    }
     await this.reader.readToEnd(timeoutMs);
     this.store.markReadToEnd();
   }

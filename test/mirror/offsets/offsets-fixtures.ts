@@ -18,14 +18,7 @@ export const TEST_FLOW_KEYS: Readonly<Record<string, string>> = {
 
 /** The flow A->B (or, with `pair`, B->A: a heartbeat-only pair) of a config with these clusters and keys. */
 export function flowOf(clusters: { A: string; B: string }, keys: Record<string, string> = {}, pair: 'A->B' | 'B->A' = 'A->B'): { flow: FlowConfig; policy: FlowPolicy } {
-  const text = [
-    'clusters = A, B',
-    `A.bootstrap.servers = ${clusters.A}`,
-    `B.bootstrap.servers = ${clusters.B}`,
-    'A->B.enabled = true',
-    ...Object.entries({ ...TEST_FLOW_KEYS, ...keys }).map(([k, v]) => `${k} = ${v}`),
-  ].join('\n');
-  const config = parseMirrorConfig(parseProperties(text), 'test.properties');
+  const config = parseMirrorConfig(parseProperties(mirrorConfigText(clusters, keys)), 'test.properties');
   const flow = [...config.flows, ...config.heartbeatOnlyFlows].find((f) => `${f.source}->${f.target}` === pair)!;
   return { flow, policy: new FlowPolicy(flow) };
 }
@@ -80,4 +73,15 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** An mm2.properties for clusters A and B with the test keys, `keys` and the flows enabled. */
+export function mirrorConfigText(clusters: { A: string; B: string }, keys: Record<string, string> = {}, flows: readonly string[] = ['A->B']): string {
+  return [
+    'clusters = A, B',
+    `A.bootstrap.servers = ${clusters.A}`,
+    `B.bootstrap.servers = ${clusters.B}`,
+    ...flows.map((f) => `${f}.enabled = true`),
+    ...Object.entries({ ...TEST_FLOW_KEYS, ...keys }).map(([k, v]) => `${k} = ${v}`),
+  ].join('\n');
 }
