@@ -3,8 +3,9 @@
 // partition G committed on A:
 // - a topic the flow A->B mirrors (t on A is A.t on B): translated forward with A->B's offset syncs when
 //   A answers (G's offsets read live), else taken from B's A.checkpoints.internal (A is down: the
-//   newest checkpoint is the best knowledge there is); with A up, a checkpoint at or below the live
-//   offset that resumes later than the live translation is used instead (it is as safe and re-reads less);
+//   newest checkpoint is the best knowledge there is; it also holds G's offsets of B.x on A translated
+//   back to x when B->A is enabled); with A up, a checkpoint at or below the live offset that resumes
+//   later than the live translation is used instead (it is as safe and re-reads less);
 // - a topic that came from B (B.x on A, mirrored by B->A): translated back with B->A's offset syncs to x
 //   on B (MM2 has no such translation: a group that moved to A and consumed B.x there failed back to B
 //   at whatever B's stale offsets said).
@@ -106,7 +107,10 @@ export async function failover(config: MirrorConfig, request: FailoverRequest, l
     } else if (forward) {
       const policy = new FlowPolicy(forward);
       for (const cp of checkpoints.values()) {
-        result.translated.push({ fromTopic: policy.replication.upstreamTopic(cp.topic) ?? cp.topic, partition: cp.partition, committed: cp.upstream, toTopic: cp.topic, offset: cp.downstream, via: 'checkpoint' });
+        // A.t came from t on A; a checkpoint of one of B's own topics x was of A's copy B.x.
+        const replication = policy.replication;
+        const fromTopic = replication.topicSource(cp.topic) === from ? replication.upstreamTopic(cp.topic)! : replication.formatRemoteTopic(to, cp.topic);
+        result.translated.push({ fromTopic, partition: cp.partition, committed: cp.upstream, toTopic: cp.topic, offset: cp.downstream, via: 'checkpoint' });
       }
     }
     result.translated.sort((x, y) => (x.toTopic < y.toTopic ? -1 : x.toTopic > y.toTopic ? 1 : x.partition - y.partition));

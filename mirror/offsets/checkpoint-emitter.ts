@@ -6,6 +6,11 @@
 // so, which keeps checkpoints monotonic across restarts: the ledger is read back from the topic before
 // the first round (KAFKA-15905). The ledger is also what group offset sync commits from; with
 // emit.checkpoints.enabled = false it is kept without writing the topic.
+// With the opposite flow enabled (active-active), a group's offsets on the source's copies of the
+// target's own topics (B.x on A) are checkpointed as well, under the target's name (x), translated
+// back with the opposite flow's offset syncs: what MM2's renameTopicPartition meant to do but could
+// not translate. Failover uses them when the source is down; group offset sync does not (the target's
+// own topics may be consumed by a group of the same name there, and their offsets are its own).
 import type { Logger } from 'pino';
 import type { Admin, ConsumerOptions, Producer } from '../../client/index.js';
 import type { FlowConfig } from '../config/mirror-config.js';
@@ -33,6 +38,9 @@ export interface CheckpointEmitterOptions {
   targetConsumer: ConsumerOptions;
   /** The flow's offset syncs, shared with whatever else translates. */
   offsetSyncs: OffsetSyncLog;
+  /** The opposite flow (target->source), when the config enables it: groups' offsets on the source's
+   * copies of the target's topics (B.x on A) are checkpointed too, translated back with its syncs. */
+  reverse?: { policy: FlowPolicy; offsetSyncs: OffsetSyncLog };
   metrics: FlowMetrics;
   logger: Logger;
 }
@@ -73,6 +81,18 @@ export class CheckpointEmitter {
     return this.task.runNow();
   }
 
+  /** The group's newest checkpoints of the remote topics this flow writes (not those translated back
+   * to the target's own topics): what group offset sync commits. */
+  forwardCheckpoints(group: string): Checkpoint[] {
+    const { policy } = this.options;
+    return this.ledger.ofGroup(group).filter((cp) => {
+      const replication = policy.replication;
+      const upstream = replication.topicSource(cp.topic) === policy.source ? replication.upstreamTopic(cp.topic) : undefined;
+      // Under the identity policy every name is its own remote name: all checkpoints are forward ones.
+      return policy.remoteTopic(upstream ?? cp.topic) === cp.topic;
+    });
+  }
+
   /** Whether the ledger holds what the checkpoints topic held at start (group offset sync waits for it). */
   get ready(): boolean {
     return this.ledgerLoaded && this.options.offsetSyncs.store.isReadToEnd;
@@ -90,6 +110,8 @@ export class CheckpointEmitter {
       this.ledgerLoaded = true;
     }
     await offsetSyncs.catchUp(flow.adminTimeoutMs);
+    const reverse = this.options.reverse;
+    if (reverse) await reverse.offsetSyncs.catchUp(flow.adminTimeoutMs);
     const startedAtMs = Date.now();
     const writes: Promise<void>[] = [];
     for (const group of await this.groupIds()) {
@@ -101,11 +123,17 @@ export class CheckpointEmitter {
         continue;
       }
       for (const c of committed) {
-        if (c.offset < 0 || !policy.shouldReplicateTopic(c.topic)) continue;
-        const downstream = offsetSyncs.store.translateDownstream(c.topic, c.partition, c.offset);
-        if (downstream === undefined) continue;
-        const checkpoint: Checkpoint = { group, topic: policy.remoteTopic(c.topic), partition: c.partition, upstream: c.offset, downstream, metadata: c.metadata };
-        if (this.ledger.supersedes(checkpoint)) writes.push(this.write(checkpoint, startedAtMs));
+        if (c.offset < 0) continue;
+        let checkpoint: Checkpoint | undefined;
+        if (policy.shouldReplicateTopic(c.topic)) {
+          const downstream = offsetSyncs.store.translateDownstream(c.topic, c.partition, c.offset);
+          if (downstream !== undefined) checkpoint = { group, topic: policy.remoteTopic(c.topic), partition: c.partition, upstream: c.offset, downstream, metadata: c.metadata };
+        } else if (reverse && policy.replication.topicSource(c.topic) === flow.target) {
+          const targetTopic = policy.replication.upstreamTopic(c.topic)!;
+          const downstream = reverse.policy.shouldReplicateTopic(targetTopic) ? reverse.offsetSyncs.store.translateUpstream(targetTopic, c.partition, c.offset) : undefined;
+          if (downstream !== undefined) checkpoint = { group, topic: targetTopic, partition: c.partition, upstream: c.offset, downstream, metadata: c.metadata };
+        }
+        if (checkpoint && this.ledger.supersedes(checkpoint)) writes.push(this.write(checkpoint, startedAtMs));
       }
     }
     await Promise.all(writes);

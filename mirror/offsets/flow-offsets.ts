@@ -12,7 +12,7 @@ import type { Admin, ConsumerOptions, Producer } from '../../client/index.js';
 import type { FlowConfig } from '../config/mirror-config.js';
 import type { ForwardedBatch, ForwardListener } from '../flow/forwarded-batch.js';
 import type { FlowMetrics } from '../metrics/mirror-metrics.js';
-import type { FlowPolicy } from '../policy/flow-policy.js';
+import { FlowPolicy } from '../policy/flow-policy.js';
 import { CheckpointEmitter } from './checkpoint-emitter.js';
 import { GroupOffsetSync } from './group-offset-sync.js';
 import { HeartbeatEmitter, HeartbeatMonitor } from './heartbeats.js';
@@ -33,6 +33,9 @@ export interface FlowClients {
 export interface FlowOffsetsOptions {
   flow: FlowConfig;
   policy: FlowPolicy;
+  /** The config's enabled flow target->source, if any: its offset syncs translate checkpoints of the
+   * source's copies of the target's topics back (see CheckpointEmitter). */
+  reverseFlow?: FlowConfig;
   clients: FlowClients;
   metrics: FlowMetrics;
   logger: Logger;
@@ -41,6 +44,8 @@ export interface FlowOffsetsOptions {
 export class FlowOffsets {
   readonly writer: OffsetSyncWriter | undefined;
   readonly offsetSyncs: OffsetSyncLog | undefined;
+  /** The opposite flow's offset syncs, read by the checkpoint emitter (see reverseFlow). */
+  readonly reverseOffsetSyncs: OffsetSyncLog | undefined;
   readonly checkpoints: CheckpointEmitter | undefined;
   readonly groupOffsetSync: GroupOffsetSync | undefined;
   readonly heartbeats: HeartbeatEmitter | undefined;
@@ -49,7 +54,7 @@ export class FlowOffsets {
   readonly listener: ForwardListener & { partitionRevoked(sourceTopic: string, partition: number): void };
 
   constructor(options: FlowOffsetsOptions) {
-    const { flow, policy, clients, metrics, logger } = options;
+    const { flow, policy, clients, metrics, logger, reverseFlow } = options;
     const syncsOnSource = policy.offsetSyncsCluster() === flow.source;
     const syncsAdmin = syncsOnSource ? clients.sourceAdmin : clients.targetAdmin;
     if (flow.emitOffsetSyncs) {
@@ -57,9 +62,20 @@ export class FlowOffsets {
     }
     if (flow.emitCheckpoints || flow.syncGroupOffsets) {
       this.offsetSyncs = new OffsetSyncLog({ flow, policy, admin: syncsAdmin, consumer: syncsOnSource ? clients.sourceConsumer : clients.targetConsumer, logger });
+      let reverse: { policy: FlowPolicy; offsetSyncs: OffsetSyncLog } | undefined;
+      if (reverseFlow && reverseFlow.emitOffsetSyncs) {
+        const reversePolicy = new FlowPolicy(reverseFlow);
+        // The opposite flow's syncs are on its source (this flow's target) or its target (this source).
+        const onTarget = reversePolicy.offsetSyncsCluster() === flow.target;
+        this.reverseOffsetSyncs = new OffsetSyncLog({
+          flow: reverseFlow, policy: reversePolicy, admin: onTarget ? clients.targetAdmin : clients.sourceAdmin,
+          consumer: onTarget ? clients.targetConsumer : clients.sourceConsumer, logger, createTopic: false,
+        });
+        reverse = { policy: reversePolicy, offsetSyncs: this.reverseOffsetSyncs };
+      }
       this.checkpoints = new CheckpointEmitter({
         flow, policy, sourceAdmin: clients.sourceAdmin, targetAdmin: clients.targetAdmin, targetProducer: clients.targetProducer, targetConsumer: clients.targetConsumer,
-        offsetSyncs: this.offsetSyncs, metrics, logger,
+        offsetSyncs: this.offsetSyncs, ...(reverse ? { reverse } : {}), metrics, logger,
       });
     }
     if (flow.syncGroupOffsets && this.checkpoints) {
@@ -93,5 +109,6 @@ export class FlowOffsets {
     await this.heartbeatMonitor.stop();
     await this.writer?.stop();
     await this.offsetSyncs?.close();
+    await this.reverseOffsetSyncs?.close();
   }
 }

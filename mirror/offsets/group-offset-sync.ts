@@ -76,7 +76,7 @@ export class GroupOffsetSync {
     if ((await activeMembers(targetAdmin, group)) > 0) return;
     const current = new Map((await targetAdmin.listConsumerGroupOffsets(group)).map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
     const forward: OffsetToCommit[] = [];
-    for (const checkpoint of checkpoints.ledger.ofGroup(group)) {
+    for (const checkpoint of checkpoints.forwardCheckpoints(group)) {
       const committed = current.get(`${checkpoint.topic}\u0000${checkpoint.partition}`);
       if (committed === undefined || committed < checkpoint.downstream) {
         forward.push({ topic: checkpoint.topic, partition: checkpoint.partition, offset: checkpoint.downstream, metadata: checkpoint.metadata });

@@ -204,25 +204,31 @@ test('status: per-partition lag in records and seconds, the newest heartbeat and
   assert.match(cli.stdout, /last checkpoint: group /);
 });
 
-test('A down: failover from B\'s checkpoints; A back: failback translates A.t back to t and B\'s own topic forward, nothing missed either way', async () => {
+test('A down: failover from B\'s checkpoints (also of B\'s own topics consumed on A); A back: failback translates A.t back to t and B\'s own topic forward, nothing missed either way', async () => {
   const topics = await mirrored('A', [57]);
+  const local = await mirrored('B', [20]);
   const group = `g-${topics.source}`;
+  // On A the group consumed A's topic up to 40 and A's copy of B's topic up to source record 11.
   await commit('A', group, topics.source, { 0: 40 });
+  await commit('A', group, local.remote, { 0: 12 + SHIFT });
   const f = flow('A');
   const policy = new FlowPolicy(f);
+  const reversePolicy = new FlowPolicy(flow('B'));
   const offsetSyncs = new OffsetSyncLog({ flow: f, policy, admin: admin.A, consumer: { 'bootstrap.servers': a.address }, logger: silentLogger });
+  const reverseSyncs = new OffsetSyncLog({ flow: flow('B'), policy: reversePolicy, admin: admin.B, consumer: { 'bootstrap.servers': b.address }, logger: silentLogger });
   const checkpoints = new CheckpointEmitter({
     flow: f, policy, sourceAdmin: admin.A, targetAdmin: admin.B, targetProducer: producer.B, targetConsumer: { 'bootstrap.servers': b.address }, offsetSyncs,
-    metrics: metrics().flow('A', 'B'), logger: silentLogger,
+    reverse: { policy: reversePolicy, offsetSyncs: reverseSyncs }, metrics: metrics().flow('A', 'B'), logger: silentLogger,
   });
   await checkpoints.start();
-  await eventually('a checkpoint of the group', async () => {
+  await eventually('checkpoints of the group', async () => {
     await checkpoints.runNow();
-    return checkpoints.ledger.get(group, topics.remote, 0);
+    return checkpoints.ledger.get(group, topics.remote, 0) && checkpoints.ledger.get(group, local.source, 0);
   });
+  assert.deepEqual(checkpoints.forwardCheckpoints(group).map((c) => c.topic), [topics.remote], 'group offset sync takes only the remote topics');
   await checkpoints.stop();
   await offsetSyncs.close();
-  const local = await mirrored('B', [20]);
+  await reverseSyncs.close();
 
   a.kill('SIGKILL');
   await a.exited;
@@ -230,7 +236,11 @@ test('A down: failover from B\'s checkpoints; A back: failback translates A.t ba
   assert.equal(over.fromReachable, false);
   const cp = only(over, topics.remote, 0);
   assert.equal(cp.via, 'checkpoint');
+  assert.equal(cp.fromTopic, topics.source);
   assertResumesWell(cp.offset, 40 + SHIFT, 'failover from checkpoints');
+  const own = only(over, local.source, 0);
+  assert.equal(own.fromTopic, local.remote);
+  assertResumesWell(own.offset, 12, 'failover of B\'s own topic consumed on A, from checkpoints');
 
   // On B the group reads on: through A.t up to source record 49, and B's own topic up to 15.
   await commit('B', group, topics.remote, { 0: 50 + SHIFT });
