@@ -94,8 +94,14 @@ export class OffsetSyncWriter implements ForwardListener {
 
   private send(state: PartitionWriteState, point: SyncPoint): void {
     const sync: OffsetSync = { topic: state.topic, partition: state.partition, ...point };
-    const sent = this.options.producer
-      .send(this.topic, { partition: 0, key: encodeOffsetSyncKey(sync.topic, sync.partition, state.rules.nextLevel()), value: encodeOffsetSyncValue(sync) })
+    let sending: Promise<unknown>;
+    try {
+      sending = this.options.producer.send(this.topic, { partition: 0, key: encodeOffsetSyncKey(sync.topic, sync.partition, state.rules.nextLevel()), value: encodeOffsetSyncValue(sync) });
+    } catch (err) {
+      // onForwarded must not throw: a producer that refuses at once (closed) fails like a failed send.
+      sending = Promise.reject(err);
+    }
+    const sent = sending
       .then(
         () => this.options.metrics.offsetSyncWritten(),
         (err: unknown) => {

@@ -45,10 +45,10 @@ export class PartitionSyncRules {
     if (b.recordCount > 1) {
       if (contiguous) {
         // Inside a contiguous batch only staleness can call for a sync: at the records where the
-        // downstream offset reaches one past the last sync plus offset.lag.max.
+        // downstream offset reaches one past the last sync plus offset.lag.max (always after the
+        // first record: had the first reached it, it was synced above and the mark moved past it).
         for (let d = this.lastSyncDownstream + 1 + this.maxOffsetLag; d <= latest.downstream; d = this.lastSyncDownstream + 1 + this.maxOffsetLag) {
-          const at = Math.max(d, first.downstream + 1);
-          take({ upstream: first.upstream + (at - first.downstream), downstream: at });
+          take({ upstream: first.upstream + (d - first.downstream), downstream: d });
         }
       } else {
         // Holes upstream (a re-encoded batch of a compacted topic): only the first and last records'

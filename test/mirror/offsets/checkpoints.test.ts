@@ -125,14 +125,15 @@ test('checkpoints: translated within offset.lag.max, 0 for a partition that neve
 test('group offset sync: only for groups without members on the target, only forward, on its own interval; checkpoints follow the group forward and back', async (t) => {
   const r = rig({ 'sync.group.offsets.enabled': 'true', 'sync.group.offsets.interval.seconds': '1' }, t);
   await r.writer.start();
-  const topics = await mirroredTopic(r, 1, 57);
+  const topics = await mirroredTopic(r, 2, 57);
   const group = `g-${topics.source}`;
-  await commitOnA(group, topics.source, { 0: 20 });
+  await commitOnA(group, topics.source, { 0: 20, 1: 0 });
   await r.emitter.start();
   await r.emitter.runNow();
   r.groupSync.start();
   const first = (await latestCheckpoint(group, topics.remote, 0))!;
   await eventually('the group\'s offset on B', async () => ((await targetOffset(group, topics.remote, 0)) === first.downstream ? true : undefined));
+  assert.equal(await targetOffset(group, topics.remote, 1), 0, 'the partition that never got records gets offset 0 for the group on B (MM2\'s testReplicationWithEmptyPartition)');
 
   await commitOnA(group, topics.source, { 0: 45 });
   await r.emitter.runNow();
