@@ -34,4 +34,4 @@ export {
 export { ClusterClients } from './cluster-clients.js';
 export { failover, type FailoverRequest, type FailoverResult, type TranslatedOffset, type UntranslatedOffset, type TranslationSource } from './failover.js';
 export { mirrorStatus, type FlowStatus, type TopicStatus, type PartitionStatus, type StatusOptions } from './status.js';
-export { FlowOffsets, type FlowClients, type FlowOffsetsOptions } from './offsets/flow-offsets.js';
+export { FlowOffsets, type OffsetsClients, type FlowOffsetsOptions } from './offsets/flow-offsets.js';

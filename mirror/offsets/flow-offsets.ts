@@ -20,7 +20,7 @@ import { OffsetSyncLog } from './offset-sync-log.js';
 import { OffsetSyncWriter } from './offset-sync-writer.js';
 
 /** The flow's SDK clients; FlowOffsets uses them and never closes them. */
-export interface FlowClients {
+export interface OffsetsClients {
   sourceAdmin: Admin;
   targetAdmin: Admin;
   sourceProducer: Producer;
@@ -36,7 +36,7 @@ export interface FlowOffsetsOptions {
   /** The config's enabled flow target->source, if any: its offset syncs translate checkpoints of the
    * source's copies of the target's topics back (see CheckpointEmitter). */
   reverseFlow?: FlowConfig;
-  clients: FlowClients;
+  clients: OffsetsClients;
   metrics: FlowMetrics;
   logger: Logger;
 }
