@@ -69,10 +69,16 @@ export class OffsetSyncWriter implements ForwardListener {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  async stop(): Promise<void> {
+  /** Stops the timer and writes the pending syncs, waiting at most `waitMs` for them: a sync not written
+   * only makes translation coarser until the next writer's first, and a cluster that is down must not
+   * hold a draining worker. */
+  async stop(waitMs = 5000): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = undefined;
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); });
+    await Promise.race([this.flush(), gaveUp]);
+    clearTimeout(timer);
   }
 
   private stateOf(topic: string, partition: number): PartitionWriteState {
