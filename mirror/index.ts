@@ -35,3 +35,4 @@ export { ClusterClients } from './cluster-clients.js';
 export { failover, type FailoverRequest, type FailoverResult, type TranslatedOffset, type UntranslatedOffset, type TranslationSource } from './failover.js';
 export { mirrorStatus, type FlowStatus, type TopicStatus, type PartitionStatus, type StatusOptions } from './status.js';
 export { FlowOffsets, type OffsetsClients, type FlowOffsetsOptions } from './offsets/flow-offsets.js';
+export { HeartbeatPairs, HEARTBEAT_DELIVERY_TIMEOUT_MS } from './offsets/heartbeat-pairs.js';

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { Admin, Producer } from '../../../client/index.js';
 import {
-  decodeHeartbeat, HeartbeatEmitter, HeartbeatMonitor, MirrorMetrics, TopicReader, upstreamClustersOf, type Heartbeat,
+  decodeHeartbeat, HeartbeatEmitter, HeartbeatMonitor, HeartbeatPairs, MirrorMetrics, parseMirrorConfig, TopicReader, upstreamClustersOf, type Heartbeat,
 } from '../../../mirror/index.js';
+import { parseProperties } from '../../../client/index.js';
 import { encodeHeartbeatKey, encodeHeartbeatValue } from '../../../mirror/offsets/internal-records.js';
 import { startBroker, type BrokerProcess } from '../../helpers/launcher.js';
-import { eventually, flowOf, silentLogger } from './offsets-fixtures.js';
+import { eventually, flowOf, mirrorConfigText, silentLogger } from './offsets-fixtures.js';
 
 let a: BrokerProcess;
 let b: BrokerProcess;
@@ -93,4 +94,17 @@ test('the monitor reads heartbeats that came in through the source into the hear
   await beat('A.heartbeats', { source: 'B', target: 'A', timestampMs: now });
   await monitor.runNow();
   assert.equal(monitor.newestHeartbeats().get('A'), now, 'read on from where it stopped');
+});
+
+test('HeartbeatPairs runs the pairs a config does not enable (MM2 writes heartbeats for every pair): A->B alone still feeds A\'s heartbeats', async (t) => {
+  const config = parseMirrorConfig(parseProperties(mirrorConfigText({ A: a.address, B: b.address }, { 'emit.heartbeats.interval.seconds': '1' })), 'test.properties');
+  assert.deepEqual(config.heartbeatOnlyFlows.map((f) => `${f.source}->${f.target}`), ['B->A']);
+  const startedAt = Date.now();
+  const pairs = new HeartbeatPairs(config.heartbeatOnlyFlows, config.clusterSettings, new MirrorMetrics(new Registry(), { defaultMetrics: false }), silentLogger);
+  await pairs.start();
+  t.after(() => pairs.stop());
+  await eventually('a heartbeat (B, A) on A', async () => {
+    const beats = (await heartbeatsIn(adminA, a.address, 'heartbeats')).filter((h) => h.source === 'B' && h.target === 'A' && h.timestampMs >= startedAt);
+    return beats.length > 0 ? beats : undefined;
+  });
 });
