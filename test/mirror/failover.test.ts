@@ -238,6 +238,9 @@ test('A down: failover from B\'s checkpoints (also of B\'s own topics consumed o
   assert.equal(cp.via, 'checkpoint');
   assert.equal(cp.fromTopic, topics.source);
   assertResumesWell(cp.offset, 40 + SHIFT, 'failover from checkpoints');
+  const [statusWhileDown] = (await mirrorStatus(config, { logger: silentLogger, timeoutMs: 3000 })).filter((x) => x.source === 'A');
+  assert.ok(statusWhileDown!.errors.some((e) => e.startsWith('topics of A')), `status names the cluster that does not answer: ${JSON.stringify(statusWhileDown!.errors)}`);
+  assert.ok(statusWhileDown!.lastCheckpoint !== undefined, 'and still shows what B holds');
   const own = only(over, local.source, 0);
   assert.equal(own.fromTopic, local.remote);
   assertResumesWell(own.offset, 12, 'failover of B\'s own topic consumed on A, from checkpoints');
