@@ -10,6 +10,18 @@ import { createInterface } from 'node:readline';
 /** dist/cli/local-broker.js -> dist/cli/main.js */
 export const STRAIT_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
 
+/**
+ * Node options every broker starts with (as kafka-server-start.sh gives the JVM -Xms), ahead of the
+ * caller's nodeArgs, which may override them. A broker's live heap is small (about 20 MB) while tens
+ * of MB of record buffers (outside the heap) pass through it every second. From V8's default start,
+ * a broker under replication traffic often falls into starting incremental marking again right after
+ * each mark-compact, from a task, with the old generation far below its limit (18 of 42 MB in a
+ * --trace-incremental-marking run): 60-90 mark-compacts a bench run, about half of a follower's CPU
+ * (bench/README.md). With the old generation starting at 128 MiB none happened. V8 refuses this
+ * option in NODE_OPTIONS and does not take it once running, so it goes on the command line.
+ */
+export const BROKER_NODE_ARGS: readonly string[] = ['--initial-old-space-size=128'];
+
 export interface SpawnedBroker {
   child: ChildProcess;
   port: number;
@@ -31,14 +43,15 @@ export function writeBrokerConfig(file: string, values: Record<string, string>):
 /**
  * Spawns a broker with the config file and resolves once it logged "broker started"; rejects with its
  * output if it exits first or is not ready in time (then it is killed). nodeArgs go to node before the
- * script (e.g. --import of a module to preload); env is added to this process's environment.
+ * script, after BROKER_NODE_ARGS (e.g. --import of a module to preload); env is added to this
+ * process's environment.
  */
 export function spawnBroker(
   configFile: string,
   options: { timeoutMs?: number; onLine?: (line: string) => void; nodeArgs?: readonly string[]; env?: Record<string, string> } = {},
 ): Promise<SpawnedBroker> {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const args = [...(options.nodeArgs ?? []), STRAIT_MAIN, 'broker', '--config', configFile];
+  const args = [...BROKER_NODE_ARGS, ...(options.nodeArgs ?? []), STRAIT_MAIN, 'broker', '--config', configFile];
   const env = options.env ? { ...process.env, ...options.env } : process.env;
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const output: string[] = [];

@@ -1,5 +1,6 @@
-// The mirror module's public face: the config model (mirror/config) and the pure replication rules
-// (mirror/policy). cli/ imports only this.
+// The mirror module's public face: the config model (mirror/config), the pure replication rules
+// (mirror/policy), the metrics, a flow at run time (mirror/flow: MirrorFlow and the FlowExtension
+// seam the offsets parts plug into) and the `strait mirror` process. cli/ imports only this.
 export {
   loadMirrorConfigFile, parseMirrorConfig,
   type MirrorConfig, type ClusterSettings, type FlowConfig, type MirrorConfigWarning, type ReplicationPolicyName,
@@ -15,6 +16,12 @@ export { countHopsForTopic, replicationHops, upstreamClusters } from './policy/r
 export { FlowPolicy } from './policy/flow-policy.js';
 export { MirrorMetrics, FlowMetrics } from './metrics/mirror-metrics.js';
 export type { ForwardedBatch, ForwardListener } from './flow/forwarded-batch.js';
+export { runMirrorProcess, selectFlows, type MirrorProcessOptions } from './mirror-process.js';
+export {
+  MirrorFlow, type MirrorFlowOptions, type FlowContext, type FlowClients, type FlowTask, type FlowExtension, type FlowExtensionFactory,
+} from './flow/mirror-flow.js';
+export { workerGroupId } from './flow/flow-workers.js';
+export type { MirroredTopic } from './flow/topic-sync.js';
 export { OffsetSyncWriter, type OffsetSyncWriterOptions } from './offsets/offset-sync-writer.js';
 export { OffsetSyncStore, DEFAULT_MAX_SYNCS_PER_PARTITION } from './offsets/offset-sync-store.js';
 export { OffsetSyncLog, offsetSyncsTopicSpec, type OffsetSyncLogOptions } from './offsets/offset-sync-log.js';
@@ -36,3 +43,4 @@ export { failover, type FailoverRequest, type FailoverResult, type TranslatedOff
 export { mirrorStatus, type FlowStatus, type TopicStatus, type PartitionStatus, type StatusOptions } from './status.js';
 export { FlowOffsets, type OffsetsClients, type FlowOffsetsOptions } from './offsets/flow-offsets.js';
 export { HeartbeatPairs, HEARTBEAT_DELIVERY_TIMEOUT_MS } from './offsets/heartbeat-pairs.js';
+export { offsetsExtension } from './offsets/offsets-extension.js';
