@@ -51,7 +51,7 @@ export class FlowOffsets {
   readonly heartbeats: HeartbeatEmitter | undefined;
   readonly heartbeatMonitor: HeartbeatMonitor;
   /** For the partition forwarders: hears every acknowledged batch (a no-op without offset syncs). */
-  readonly listener: ForwardListener & { partitionRevoked(sourceTopic: string, partition: number): void };
+  readonly listener: ForwardListener;
 
   constructor(options: FlowOffsetsOptions) {
     const { flow, policy, clients, metrics, logger, reverseFlow } = options;
@@ -88,7 +88,7 @@ export class FlowOffsets {
     const writer = this.writer;
     this.listener = {
       onForwarded: (batch: ForwardedBatch) => writer?.onForwarded(batch),
-      partitionRevoked: (sourceTopic: string, partition: number) => writer?.partitionRevoked(sourceTopic, partition),
+      partitionReleased: (sourceTopic: string, partition: number) => writer?.partitionReleased(sourceTopic, partition),
     };
   }
 

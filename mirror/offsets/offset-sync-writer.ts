@@ -59,7 +59,7 @@ export class OffsetSyncWriter implements ForwardListener {
 
   /** The partition moved to another worker: its state and pending sync go, so that nothing older than
    * the new owner's syncs is written after them. */
-  partitionRevoked(sourceTopic: string, partition: number): void {
+  partitionReleased(sourceTopic: string, partition: number): void {
     this.partitions.delete(`${sourceTopic}\u0000${partition}`);
   }
 

@@ -125,3 +125,19 @@ test('a record in the offset-syncs topic that is not a sync is skipped and the r
   assert.ok(reader.skippedRecords >= 1);
   assert.equal(reader.store.translateDownstream(topics.source, 0, 3), 3);
 });
+
+test('a partition released to another worker loses its pending sync: nothing older than the new owner\'s syncs is written after them', async (t) => {
+  const { writer, log, policy } = setup({ 'offset.flush.interval.ms': '60000' });
+  await writer.start();
+  t.after(() => writer.stop());
+  const topics = { source: randomTopic('moved'), remote: '' };
+  topics.remote = policy.remoteTopic(topics.source);
+  await admin.createTopics([{ name: topics.source, numPartitions: 1, replicationFactor: 1 }, { name: topics.remote, numPartitions: 1, replicationFactor: 1 }]);
+  for (const b of await mirrorByHand(producer, producer, topics, 0, 8, 4)) writer.onForwarded(b);
+  writer.partitionReleased(topics.source, 0);
+  await writer.flush();
+  const reader = log();
+  t.after(() => reader.close());
+  await reader.catchUp(20_000);
+  assert.deepEqual(reader.store.syncsOf(topics.source, 0).map((s) => s.upstream), [0], 'the first record\'s sync only; record 7 was pending');
+});
