@@ -1,6 +1,8 @@
 // The `strait mirror --config FILE [--clusters B] [--metrics-port N]` process: reads the config (a bad
 // one stops start-up naming file, line and key; warnings are logged with their lines), runs every
-// enabled flow (with --clusters, only the flows into those clusters, as MM2's --clusters), serves
+// enabled flow (with --clusters, only the flows into those clusters, as MM2's --clusters) with its
+// offset syncs, checkpoints, group offset sync and heartbeats (mirror/offsets), and the heartbeats of
+// the pairs the config does not enable (MM2 writes them for every pair), serves
 // /metrics, /healthz and /readyz when a metrics port is given (0: any free one; the pino line
 // "mirror metrics listening" carries the port), logs "mirror started" once every flow runs, and on
 // SIGTERM/SIGINT drains (batches in flight acknowledged, positions written, group left) and exits 0.
@@ -12,6 +14,8 @@ import { ConfigError, startMetricsEndpoint, type MetricsEndpoint } from '../clie
 import { loadMirrorConfigFile, type MirrorConfig } from './config/mirror-config.js';
 import { MirrorFlow, type FlowExtensionFactory } from './flow/mirror-flow.js';
 import { MirrorMetrics } from './metrics/mirror-metrics.js';
+import { HeartbeatPairs } from './offsets/heartbeat-pairs.js';
+import { offsetsExtension } from './offsets/offsets-extension.js';
 
 export interface MirrorProcessOptions {
   configFile: string;
@@ -20,7 +24,7 @@ export interface MirrorProcessOptions {
   /** undefined: no metrics endpoint. */
   metricsPort: number | undefined;
   metricsHost?: string;
-  /** The parts of each flow beyond the data path (offset syncs, checkpoints, heartbeats). */
+  /** Parts added to each flow beyond the data path and mirror/offsets' (which every flow runs). */
   extensions?: readonly FlowExtensionFactory[];
 }
 
@@ -85,15 +89,21 @@ export async function runMirrorProcess(options: MirrorProcessOptions): Promise<n
     endpoint = await startMetricsEndpoint({ registry: metrics.registry, host: options.metricsHost ?? '127.0.0.1', port: options.metricsPort, ready: () => ready, logger });
     logger.info({ port: endpoint.port }, 'mirror metrics listening');
   }
+  // Offset syncs, checkpoints, group offset sync and heartbeats run in every flow (mirror/offsets).
+  const extensions = [offsetsExtension(config), ...(options.extensions ?? [])];
   const running = flows.map((flow) => new MirrorFlow({
-    flow, clusters: config.clusterSettings, metrics: metrics.flow(flow.source, flow.target), logger, extensions: options.extensions ?? [],
+    flow, clusters: config.clusterSettings, metrics: metrics.flow(flow.source, flow.target), logger, extensions,
   }));
+  // MM2 writes heartbeats for every pair of clusters, enabled or not (see HeartbeatPairs).
+  const heartbeatPairs = new HeartbeatPairs(selectFlows({ ...config, flows: config.heartbeatOnlyFlows }, options.clusters), config.clusterSettings, metrics, logger);
   const stopAll = async (): Promise<void> => {
+    await heartbeatPairs.stop();
     await Promise.all(running.map((f) => f.stop()));
     await endpoint?.close();
   };
   try {
     await Promise.all(running.map((f) => f.start()));
+    await heartbeatPairs.start();
   } catch (err) {
     logger.fatal({ err }, 'mirror failed to start');
     process.stderr.write(`strait mirror: ${err instanceof Error ? err.message : String(err)}\n`);

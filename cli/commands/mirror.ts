@@ -5,9 +5,11 @@
 import { runMirrorProcess } from '../../mirror/index.js';
 import { formatHelp, type CliCommand } from '../command.js';
 import { InfoRequest, intOption, parseCommand, requiredString, stringOption } from '../cli-args.js';
+import { mirrorFailbackCommand, mirrorFailoverCommand } from './mirror-failover.js';
+import { mirrorStatusCommand } from './mirror-status.js';
 
 /** `strait mirror <name> ...`: the mirror's other commands, by their first word. */
-export const MIRROR_SUBCOMMANDS: readonly CliCommand[] = [];
+export const MIRROR_SUBCOMMANDS: readonly CliCommand[] = [mirrorStatusCommand, mirrorFailoverCommand, mirrorFailbackCommand];
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -39,7 +41,7 @@ export const mirrorCommand: CliCommand = {
   options: OPTIONS,
   help: {
     summary: 'Run a MirrorMaker 2-compatible mirror worker (every enabled flow of an mm2.properties or mirror.yaml) until SIGTERM or Ctrl-C.',
-    usage: ['mirror --config FILE [--clusters ALIAS[,ALIAS]] [--metrics-port N]', ...MIRROR_SUBCOMMANDS.flatMap((s) => s.help.usage.map((u) => `mirror ${u}`))],
+    usage: ['mirror --config FILE [--clusters ALIAS[,ALIAS]] [--metrics-port N]', ...MIRROR_SUBCOMMANDS.flatMap((s) => s.help.usage)],
     options: [
       ['--config FILE', "MirrorMaker 2's mm2.properties keys, or the same model in YAML (mirror/README.md lists every key)"],
       ['--clusters ALIAS', 'run only the flows into these target clusters (MM2\'s --clusters); repeat or separate with commas'],

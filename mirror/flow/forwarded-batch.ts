@@ -27,4 +27,7 @@ export interface ForwardedBatch {
 export interface ForwardListener {
   /** Called in partition order, after the target acknowledged; must not throw or block. */
   onForwarded(batch: ForwardedBatch): void;
+  /** The partition left this worker, after its last batch was reported (another worker may take it
+   * over): state kept for it is stale from now on. Must not throw or block. */
+  partitionReleased?(sourceTopic: string, partition: number): void;
 }

@@ -95,7 +95,10 @@ export class ForwardingLoop {
     for (const f of leaving) this.forwarders.delete(positionKey(f.sourceTopic, f.partition));
     this.deps.source.assign(this.assignedPartitions());
     await Promise.all(leaving.map((f) => f.idle()));
-    for (const f of leaving) this.deps.metrics.dropPartition(f.sourceTopic, f.partition);
+    for (const f of leaving) {
+      this.deps.metrics.dropPartition(f.sourceTopic, f.partition);
+      for (const listener of this.deps.listeners) listener.partitionReleased?.(f.sourceTopic, f.partition);
+    }
     this.deps.metrics.setAssignedPartitions(this.forwarders.size);
     await this.deps.positions.flush();
   }
