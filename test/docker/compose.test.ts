@@ -39,9 +39,10 @@ const STRAIT_IMAGE = 'strait:local';
 /** Where a node's metrics listener is (config/docker/*.properties), and the mirror's --metrics-port. */
 const METRICS_PORT = 9100;
 
-/** The flags of `strait mirror`'s run form as its design fixes them (mirror-split.md); used only while
- * the mirror command is not yet registered in cli/commands/index.ts (it is built on another branch). */
-const MIRROR_RUN_FLAGS = ['config', 'clusters', 'metrics-port'];
+/** The flags of `strait mirror`'s run form as the mirror-data branch defines them (mirror-split.md, and
+ * --metrics-host, the address its metrics endpoint binds: 127.0.0.1 unless given); used only while the
+ * mirror command is not registered in cli/commands/index.ts here, i.e. until that branch is merged. */
+const MIRROR_RUN_FLAGS = ['config', 'clusters', 'metrics-port', 'metrics-host'];
 
 interface Mount { source: string; target: string; bind: boolean }
 function mountsOf(s: Service): Mount[] {
@@ -154,6 +155,7 @@ test("each node's config is valid and names its own service, its region's voters
     assert.deepEqual(config.quorumVoters?.map((v) => `${v.id}@${v.host}:${v.port}`), [1, 2, 3].map((i) => `${i}@${region}-${i}:${config.listener.port}`));
     assert.equal(config.metricsPort, METRICS_PORT, `${name}: the healthcheck and Prometheus use port ${METRICS_PORT}`);
     assert.match(s.healthcheck!.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${METRICS_PORT}/readyz`));
+    assert.equal(config.metricsHost, '0.0.0.0', `${name}: Prometheus reaches its metrics from another container`);
     assert.deepEqual(config.logDirs.map((d) => mountsOf(s).find((m) => !m.bind && m.target === d)?.source), [`${name}-data`], `${name}: its log dir is its own volume`);
     assert.ok(config.clusterId, `${name}: a fixed cluster.id, so no storage format step is needed`);
     const known = clusterIds.get(region);
@@ -177,6 +179,7 @@ test("the mirror's clusters are the regions' nodes, and the two workers write on
     }
     assert.deepEqual(config.flows.map((f) => `${f.source}->${f.target}`), ['east->west', 'west->east']);
     assert.equal(flags.get('metrics-port'), String(METRICS_PORT));
+    assert.equal(flags.get('metrics-host'), '0.0.0.0', `${name}: Prometheus reaches its metrics from another container`);
     const target = flags.get('clusters')!;
     assert.ok(REGIONS.includes(target), `${name}: --clusters ${target}`);
     assert.equal(name, `mirror-${REGIONS.find((r) => r !== target)}-to-${target}`, `${name} writes to ${target}`);
