@@ -191,8 +191,9 @@ class DemoRun {
     const startedAt = Date.now();
     const { duration } = this.options;
     let previous = await scrapeAll(regions, mirror);
-    while (!this.stopping && (duration === undefined || Date.now() - startedAt < duration * 1000)) {
-      await this.wait(1000);
+    // On a fixed schedule, so the time a scrape takes does not stretch the seconds.
+    for (let tick = 1; !this.stopping && (duration === undefined || Date.now() - startedAt < duration * 1000); tick++) {
+      await this.wait(Math.max(0, startedAt + tick * 1000 - Date.now()));
       if (this.stopping) break;
       const current = await scrapeAll(regions, mirror);
       out.write(viewLine((current.atMs - startedAt) / 1000, regionFigures(previous, current, TOPIC), flowFigures(previous, current, FLOWS)));
