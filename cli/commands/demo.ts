@@ -103,6 +103,7 @@ class DemoRun {
     if (this.interrupts > 1) {
       this.out.write(`\n${signal} again: killing every process now\n`);
       this.killChildren();
+      rmSync(this.dir, { recursive: true, force: true });
       process.exit(130);
     }
     this.wake?.();
