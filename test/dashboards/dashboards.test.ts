@@ -101,6 +101,15 @@ test('the dashboards folder holds the cluster and the mirror dashboards, with di
     const ids = panelsOf(d.panels).map((p) => (p as { id?: number }).id);
     assert.equal(new Set(ids).size, ids.length, `${f}: panel ids are unique`);
     assert.ok(d.templating.list.some((v) => v.name === 'datasource' && v.type === 'datasource'), `${f} chooses its datasource by variable`);
+    // Grafana's grid is 24 columns wide; panels that overlap are pushed around on load.
+    const boxes = panelsOf(d.panels).map((p) => ({ title: p.title, ...(p as { gridPos: { x: number; y: number; w: number; h: number } }).gridPos }));
+    for (const [i, a] of boxes.entries()) {
+      assert.ok(a.x >= 0 && a.w > 0 && a.x + a.w <= 24 && a.h > 0, `${f}: "${a.title}" is off the grid`);
+      for (const b of boxes.slice(i + 1)) {
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        assert.ok(!overlap, `${f}: "${a.title}" and "${b.title}" overlap`);
+      }
+    }
   }
 });
 
