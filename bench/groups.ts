@@ -5,9 +5,8 @@
 //   - throughput of a 3-member group reading 100-byte records produced beforehand over 12
 //     partitions (from the first subscribe to the last record), beside one consumer with assign()
 //     reading the same records.
-// BENCH_GROUPS_COORDINATOR=fake puts the tests' fake coordinator (test/groups/fake-coordinator) in
-// front of the broker, for use before the broker serves groups: its figures measure the client's side
-// of a rebalance, not a coordinator's. Prints a table and writes bench/results/groups-<timestamp>.json.
+// The broker's own coordinator serves the group. Prints a table and writes
+// bench/results/groups-<timestamp>.json.
 // A benchmark, never a test.
 //   BENCH_SCALE=0.2   fewer records    BENCH_ROUNDS=10   rebalance rounds
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Consumer, type ConsumerOptions } from '../client/index.js';
-import { startFakeCoordinator } from '../test/groups/fake-coordinator/fake-coordinator.js';
 import { GROUP_TEST_CONFIG } from '../test/groups/group-env.js';
 import { startBroker } from '../test/helpers/launcher.js';
 import { createBenchTopic, produceThroughput } from './throughput.js';
@@ -31,11 +29,6 @@ function envNumber(key: string, fallback: number, valid: (n: number) => boolean)
 
 const scale = envNumber('BENCH_SCALE', 1, (n) => n > 0 && n <= 10);
 const rounds = envNumber('BENCH_ROUNDS', 10, (n) => Number.isSafeInteger(n) && n >= 1 && n <= 100);
-const coordinator = process.env.BENCH_GROUPS_COORDINATOR ?? 'broker';
-if (coordinator !== 'broker' && coordinator !== 'fake') {
-  console.error('BENCH_GROUPS_COORDINATOR must be broker or fake');
-  process.exit(1);
-}
 const RECORD_BYTES = 100;
 const PARTITIONS = 12;
 const records = Math.max(100_000, Math.round(2_000_000 * scale));
@@ -84,8 +77,7 @@ async function main(): Promise<void> {
   const broker = await startBroker({
     config: { ...GROUP_TEST_CONFIG, 'auto.create.topics.enable': 'false', 'offsets.topic.replication.factor': '1', 'log.segment.bytes': String(1024 ** 3) },
   });
-  const fake = coordinator === 'fake' ? await startFakeCoordinator({ brokerAddress: broker.address, config: { heartbeatIntervalMs: 500 } }) : undefined;
-  const bootstrap = fake?.bootstrap ?? broker.address;
+  const bootstrap = broker.address;
   const memberOptions = (group: string): ConsumerOptions => ({
     'bootstrap.servers': bootstrap, 'group.id': group, 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 100,
     'max.poll.records': 10_000, 'max.partition.fetch.bytes': 1024 * 1024,
@@ -94,7 +86,6 @@ async function main(): Promise<void> {
     // Rebalance time.
     const rebalanceTopic = 'bench-groups-rebalance';
     await createBenchTopic(bootstrap, rebalanceTopic, PARTITIONS);
-    await fake?.refreshTopics();
     const base = [0, 1, 2].map(() => new BenchMember(memberOptions('bench-rebalance'), rebalanceTopic));
     await untilBalanced(base, 4);
     const joins: number[] = [];
@@ -114,7 +105,6 @@ async function main(): Promise<void> {
     // Throughput of a 3-member group, and of one assign() consumer on the same records.
     const topic = 'bench-groups-100';
     await createBenchTopic(bootstrap, topic, PARTITIONS);
-    await fake?.refreshTopics();
     await produceThroughput(bootstrap, topic, records, RECORD_BYTES, 'acks=1', PARTITIONS);
     let t0 = performance.now();
     const group = [0, 1, 2].map(() => new BenchMember(memberOptions('bench-throughput'), topic));
@@ -131,7 +121,7 @@ async function main(): Promise<void> {
     await single.close();
 
     const ms = (x: number): string => x.toFixed(0);
-    console.log(`consumer groups on one broker (coordinator: ${coordinator}), ${rounds} rounds, ${records.toLocaleString('en-US')} records of ${RECORD_BYTES} B over ${PARTITIONS} partitions\n`);
+    console.log(`consumer groups on one broker, ${rounds} rounds, ${records.toLocaleString('en-US')} records of ${RECORD_BYTES} B over ${PARTITIONS} partitions\n`);
     const rows = [
       ['rebalance: a 4th member joins 3 (12 partitions)', `p50 ${ms(percentile(joins, 0.5))} ms`, `max ${ms(Math.max(...joins))} ms`],
       ['rebalance: the 4th member leaves', `p50 ${ms(percentile(leaves, 0.5))} ms`, `max ${ms(Math.max(...leaves))} ms`],
@@ -145,7 +135,7 @@ async function main(): Promise<void> {
     mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `groups-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify({
-      when: new Date().toISOString(), coordinator, scale, rounds, records, recordBytes: RECORD_BYTES, partitions: PARTITIONS,
+      when: new Date().toISOString(), scale, rounds, records, recordBytes: RECORD_BYTES, partitions: PARTITIONS,
       host: { cpus: os.cpus().length, node: process.version },
       rebalanceJoinMs: joins, rebalanceLeaveMs: leaves,
       groupThroughput: { seconds: groupSeconds, recordsPerSecond: records / groupSeconds },
@@ -153,7 +143,6 @@ async function main(): Promise<void> {
     }, null, 2) + '\n');
     console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
   } finally {
-    await fake?.stop();
     await broker.stop();
   }
 }

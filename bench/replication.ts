@@ -10,14 +10,23 @@
 //   BENCH_SCALE=0.2      fewer records and a shorter latency run
 //   BENCH_ROUNDS=3       rounds of the throughput rows (the median is reported)
 //   BENCH_LATENCY_RATE=2000
+//   BENCH_ROWS=rf3-acks1,rf3-acksall   only these throughput rows (rf<1|3>-acks<1|all>; the RF=1 acks=1
+//                                      baseline always runs, for the ratio)
+//   BENCH_LAYOUTS=1                    only the layout with this many partitions (1 or 3)
+//   BENCH_LATENCY=0                    skip the latency run
+//   BENCH_BROKER_NODE_ARGS='--initial-old-space-size=16'    node options for each broker process, after
+//                                      BROKER_NODE_ARGS (so they override them; this one undoes their heap setting)
+// (the filters serve profiling and A/B runs of one part; the figures reported come from a full run)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { channelOptions, ErrorCode, loadProtos, type wire } from '../client/index.js';
-import { planLocalCluster, startPlannedNodes, stopNodes, type RunningNode } from '../cli/local-cluster.js';
+import { spawnBroker } from '../cli/local-broker.js';
+import { planLocalCluster, stopNodes, type ClusterPlan, type RunningNode } from '../cli/local-cluster.js';
 import { endToEndLatency, type LatencyResult } from './latency.js';
+import { cpuSecondsOf } from './process-cpu.js';
 import { produceThroughput, type Delivery, type ThroughputResult } from './throughput.js';
 
 function envNumber(key: string, fallback: number, valid: (n: number) => boolean): number {
@@ -67,6 +76,19 @@ const ROWS: Row[] = [
 ];
 const BASELINE = ROWS[0]!;
 
+const rowKey = (row: Row): string => `rf${row.rf}-${row.delivery === 'acks=1' ? 'acks1' : 'acksall'}`;
+const wantedRows = process.env['BENCH_ROWS']?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const ACTIVE_ROWS = ROWS.filter((row) => row === BASELINE || !wantedRows || wantedRows.includes(rowKey(row)));
+const wantedLayout = process.env['BENCH_LAYOUTS'];
+const ACTIVE_LAYOUTS = LAYOUTS.filter((l) => wantedLayout === undefined || String(l.partitions) === wantedLayout);
+const runLatency = process.env['BENCH_LATENCY'] !== '0';
+const brokerNodeArgs = (process.env['BENCH_BROKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+const unknownRows = (wantedRows ?? []).filter((k) => !ROWS.some((row) => rowKey(row) === k));
+if (ACTIVE_LAYOUTS.length === 0 || unknownRows.length > 0) {
+  console.error(`BENCH_ROWS (${ROWS.map(rowKey).join(', ')}) or BENCH_LAYOUTS (1, 3) names nothing known`);
+  process.exit(1);
+}
+
 class AdminCalls {
   private readonly admins = new Map<string, wire.AdminClient>();
   private readonly brokers = new Map<string, wire.BrokerClient>();
@@ -113,6 +135,18 @@ class AdminCalls {
   }
 }
 
+/** startPlannedNodes of cli/local-cluster.ts, with BENCH_BROKER_NODE_ARGS given to each broker's node. */
+async function startNodes(plan: ClusterPlan): Promise<RunningNode[]> {
+  const started = await Promise.allSettled(plan.nodes.map((p) => spawnBroker(p.configFile, { timeoutMs: 60_000, nodeArgs: brokerNodeArgs })));
+  const running = started.flatMap((s, i) => (s.status === 'fulfilled' ? [{ plan: plan.nodes[i]!, process: s.value }] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await stopNodes(running);
+    throw failed.reason;
+  }
+  return running;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until every node's metadata shows each partition led by its first replica with its whole ISR. */
@@ -140,7 +174,7 @@ async function topicReady(calls: AdminCalls, nodes: RunningNode[], name: string,
 }
 
 const topicName = (layout: Layout, row: Row | string): string =>
-  `bench-repl-${layout.partitions}p-${typeof row === 'string' ? row : `rf${row.rf}-${row.delivery === 'acks=1' ? 'acks1' : 'acksall'}`}`;
+  `bench-repl-${layout.partitions}p-${typeof row === 'string' ? row : rowKey(row)}`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -148,15 +182,60 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** CPU seconds each process spent during one run, per million records: the bench (producer) and
+ * each node by id. Empty without /proc. */
+interface CpuPerMillion {
+  client?: number;
+  nodes: Record<number, number>;
+}
+
+type ThroughputRun = ThroughputResult & { cpuSecondsPerMillionRecords: CpuPerMillion };
+
 interface ThroughputRow {
   layout: string;
   row: string;
   replicationFactor: number;
   delivery: Delivery;
-  runs: ThroughputResult[];
+  runs: ThroughputRun[];
   medianRecordsPerSecond: number;
   /** Median over this row's runs divided by the RF=1 acks=1 median of the same layout. */
   ratioToRf1: number;
+  /** Medians over the runs of cpuSecondsPerMillionRecords, and of their sum. */
+  medianCpuSecondsPerMillionRecords: CpuPerMillion & { total?: number };
+}
+
+/** Every process's CPU seconds now (the bench itself and each node). */
+function cpuNow(nodes: readonly RunningNode[]): { client: number | undefined; nodes: Map<number, number | undefined> } {
+  return {
+    client: cpuSecondsOf(process.pid),
+    nodes: new Map(nodes.map((n) => [n.plan.nodeId, n.process.child.pid === undefined ? undefined : cpuSecondsOf(n.process.child.pid)])),
+  };
+}
+
+function cpuPerMillion(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cpuNow>, recordCount: number): CpuPerMillion {
+  const per = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : ((b - a) * 1e6) / recordCount);
+  const nodes: Record<number, number> = {};
+  for (const [id, end] of after.nodes) {
+    const v = per(before.nodes.get(id), end);
+    if (v !== undefined) nodes[id] = v;
+  }
+  const client = per(before.client, after.client);
+  return client === undefined ? { nodes } : { client, nodes };
+}
+
+function medianCpu(runs: readonly ThroughputRun[]): CpuPerMillion & { total?: number } {
+  const of = (pick: (c: CpuPerMillion) => number | undefined): number | undefined => {
+    const values = runs.map((r) => pick(r.cpuSecondsPerMillionRecords));
+    return values.every((v): v is number => v !== undefined) && values.length > 0 ? median(values) : undefined;
+  };
+  const nodes: Record<number, number> = {};
+  for (const id of NODES) {
+    const v = of((c) => c.nodes[id]);
+    if (v !== undefined) nodes[id] = v;
+  }
+  const client = of((c) => c.client);
+  const total = of((c) => (c.client === undefined ? undefined : c.client + Object.values(c.nodes).reduce((a, b) => a + b, 0)));
+  return { ...(client === undefined ? {} : { client }), nodes, ...(total === undefined ? {} : { total }) };
 }
 
 function printTable(header: string[], rows: string[][]): void {
@@ -180,7 +259,9 @@ async function main(): Promise<void> {
   const throughput: ThroughputRow[] = [];
   const latency: (LatencyResult & { replicationFactor: number })[] = [];
   try {
-    nodes = await startPlannedNodes(plan, { timeoutMs: 60_000 });
+    nodes = await startNodes(plan);
+    // For profiles taken with NODE_OPTIONS=--cpu-prof: which file is which node.
+    process.stderr.write(`node pids: ${nodes.map((n) => `${n.plan.nodeId}=${n.process.child.pid}`).join(' ')}, bench ${process.pid}\n`);
     const bootstrap = plan.bootstrap;
     const via = nodes[0]!.plan.address;
     const create = async (name: string, assignment: number[][]): Promise<void> => {
@@ -188,31 +269,36 @@ async function main(): Promise<void> {
       await calls.createTopic(via, name, assignment, {});
       await topicReady(calls, nodes, name, assignment);
     };
-    for (const layout of LAYOUTS) for (const row of ROWS) await create(topicName(layout, row), layout.replicas(row.rf));
-    for (const rf of [1, 3]) await create(topicName(LAYOUTS[0]!, `latency-rf${rf}`), LAYOUTS[0]!.replicas(rf));
+    for (const layout of ACTIVE_LAYOUTS) for (const row of ACTIVE_ROWS) await create(topicName(layout, row), layout.replicas(row.rf));
+    for (const rf of runLatency ? [1, 3] : []) await create(topicName(LAYOUTS[0]!, `latency-rf${rf}`), LAYOUTS[0]!.replicas(rf));
 
     // The first run in a process is slower (the JIT warms up on it): one run of the baseline, not counted.
-    await produceThroughput(bootstrap, topicName(LAYOUTS[0]!, BASELINE), records, RECORD_BYTES, BASELINE.delivery, 1);
-    const runs = new Map<string, ThroughputResult[]>();
+    await produceThroughput(bootstrap, topicName(ACTIVE_LAYOUTS[0]!, BASELINE), records, RECORD_BYTES, BASELINE.delivery, ACTIVE_LAYOUTS[0]!.partitions);
+    const runs = new Map<string, ThroughputRun[]>();
     for (let round = 1; round <= rounds; round++) {
-      for (const layout of LAYOUTS) {
-        for (const row of ROWS) {
-          const r = await produceThroughput(bootstrap, topicName(layout, row), records, RECORD_BYTES, row.delivery, layout.partitions);
+      for (const layout of ACTIVE_LAYOUTS) {
+        for (const row of ACTIVE_ROWS) {
+          const before = cpuNow(nodes);
+          const result = await produceThroughput(bootstrap, topicName(layout, row), records, RECORD_BYTES, row.delivery, layout.partitions);
+          const r: ThroughputRun = { ...result, cpuSecondsPerMillionRecords: cpuPerMillion(before, cpuNow(nodes), records) };
           const key = `${layout.name}\u0000${row.label}`;
           runs.set(key, [...(runs.get(key) ?? []), r]);
           process.stderr.write(`round ${round}/${rounds}: ${layout.name}, ${row.label}: ${Math.round(r.recordsPerSecond).toLocaleString('en-US')} rec/s\n`);
         }
       }
     }
-    for (const layout of LAYOUTS) {
+    for (const layout of ACTIVE_LAYOUTS) {
       const baseline = median(runs.get(`${layout.name}\u0000${BASELINE.label}`)!.map((r) => r.recordsPerSecond));
-      for (const row of ROWS) {
+      for (const row of ACTIVE_ROWS) {
         const results = runs.get(`${layout.name}\u0000${row.label}`)!;
         const med = median(results.map((r) => r.recordsPerSecond));
-        throughput.push({ layout: layout.name, row: row.label, replicationFactor: row.rf, delivery: row.delivery, runs: results, medianRecordsPerSecond: med, ratioToRf1: med / baseline });
+        throughput.push({
+          layout: layout.name, row: row.label, replicationFactor: row.rf, delivery: row.delivery, runs: results,
+          medianRecordsPerSecond: med, ratioToRf1: med / baseline, medianCpuSecondsPerMillionRecords: medianCpu(results),
+        });
       }
     }
-    for (const rf of [1, 3]) {
+    for (const rf of runLatency ? [1, 3] : []) {
       const r = await endToEndLatency(bootstrap, topicName(LAYOUTS[0]!, `latency-rf${rf}`), latencyRate, latencySeconds, RECORD_BYTES, 'idempotent');
       latency.push({ ...r, name: `RF=${rf} ${r.name}`, replicationFactor: rf });
       process.stderr.write(`latency RF=${rf}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms\n`);
@@ -223,6 +309,7 @@ async function main(): Promise<void> {
     rmSync(baseDir, { recursive: true, force: true });
   }
 
+  if (brokerNodeArgs.length > 0) console.log(`\nbrokers started with node ${brokerNodeArgs.join(' ')}`);
   console.log(`\nproduce ${RECORD_BYTES} B records, sendMany, ${records.toLocaleString('en-US')} records per run, median of ${rounds} interleaved rounds; 3 nodes (combined broker,controller)`);
   printTable(['layout', 'row', 'records/s', 'MB/s', 'ratio to RF=1 acks=1', 'runs (records/s)'], throughput.map((t) => [
     t.layout, t.row,
@@ -231,6 +318,12 @@ async function main(): Promise<void> {
     t.ratioToRf1.toFixed(2),
     t.runs.map((r) => Math.round(r.recordsPerSecond).toLocaleString('en-US')).join(' / '),
   ]));
+  const seconds = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(2));
+  console.log('CPU seconds per million records (median of the runs; the producer is the bench process)');
+  printTable(['layout', 'row', 'producer', 'node 1', 'node 2', 'node 3', 'total'], throughput.map((t) => {
+    const c = t.medianCpuSecondsPerMillionRecords;
+    return [t.layout, t.row, seconds(c.client), ...NODES.map((id) => seconds(c.nodes[id])), seconds(c.total)];
+  }));
   const [rf1, rf3] = latency;
   console.log(`end-to-end latency, ${latencyRate}/s for ${latencySeconds} s, acks=all idempotent, 1 partition led by node 1`);
   for (const l of latency) console.log(`${l.name}: p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, p99.9 ${l.p999Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(2)} ms (${l.records} records)`);
@@ -243,6 +336,7 @@ async function main(): Promise<void> {
   writeFileSync(file, JSON.stringify({
     when: new Date().toISOString(),
     host: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
+    brokerNodeArgs,
     scale, rounds, recordsPerRun: records, recordBytes: RECORD_BYTES,
     throughput, latency,
   }, null, 2) + '\n');

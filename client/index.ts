@@ -11,6 +11,8 @@
 // Producer: send(topic, record) gives one promise per record (RecordMetadata on acknowledgement;
 // acks=0 resolves at write with offset -1). sendMany(topic, records) is the bulk path: one promise for
 // the whole array, no per-record promise or metadata object. sendBatch is Promise.all over send.
+// sendRawBatch(topic, partition, bytes) sends a prebuilt RecordBatch v2 as one batch (the mirror's
+// whole-batch forwarding): only producer id, epoch, base sequence and the CRC are rewritten.
 //
 // Admin: an operation over several items (topics, config resources, groups) throws one
 // AdminOperationError listing every failed item with its StraitError, after the other items have
@@ -20,11 +22,12 @@
 // Consumer: manual assignment (assign) or consumer groups (subscribe with group.id: KIP-848's
 // protocol, the coordinator assigns partitions, cooperative revocation with awaited listeners),
 // commits (explicit and enable.auto.commit), pause/resume, seek, poll and async iterators.
-export { Producer, type OutgoingRecord } from './producer/producer.js';
+// pollBatches() is the raw path: each partition's fetched data as whole stored batches, undecoded.
+export { Producer, type OutgoingRecord, type RawBatchMetadata } from './producer/producer.js';
 export { parseProducerConfig, type ProducerOptions, type ProducerConfig, type PartitionerName } from './producer/producer-config.js';
 export type { RecordMetadata } from './producer/producer-batch.js';
 
-export { Consumer, type GroupMetadata } from './consumer/consumer.js';
+export { Consumer, type GroupMetadata, type FetchedBatches } from './consumer/consumer.js';
 export type { RebalanceListener } from './consumer/group-session.js';
 export { parseConsumerConfig, type ConsumerOptions, type ConsumerConfig, type GroupConfig, type GroupAssignorName, type OffsetResetPolicy, type IsolationLevelName } from './consumer/consumer-config.js';
 export type { OffsetToCommit, CommittedOffset, TopicPartitionRef } from './groups/offsets.js';

@@ -5,7 +5,7 @@ import type { GroupStreamSink, MemberStream } from '../groups/index.js';
 import type { EncodedReplicaFetchResponse } from '../replication/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { handleDescribeConfigs, handleIncrementalAlterConfigs } from './config-handlers.js';
-import { handleFetch } from './fetch-handler.js';
+import { handleFetch, type FetchAnswer } from './fetch-handler.js';
 import { handleInitProducerId } from './init-producer-id-handler.js';
 import { handleListOffsets } from './list-offsets-handler.js';
 import { handleDescribeLogDirs } from './log-dirs-handler.js';
@@ -21,7 +21,7 @@ export class BrokerCore {
     return handleProduce(this.ctx, req);
   }
 
-  fetch(req: wire.FetchRequest__Output, signal?: AbortSignal): Promise<wire.FetchResponse> {
+  fetch(req: wire.FetchRequest__Output, signal?: AbortSignal): Promise<FetchAnswer> {
     return handleFetch(this.ctx, req, signal);
   }
 

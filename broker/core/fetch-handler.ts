@@ -1,18 +1,28 @@
 // Fetch with long-poll, for consumers: read every requested partition below its high watermark
 // (within max_bytes and partition_max_bytes, the first batch always whole so a consumer progresses);
 // answer at once when min_bytes are there or a partition failed, otherwise wait in the purgatory
-// until the high watermark moves enough bytes in or max_wait_ms passes. Bytes come straight from the
-// log. Followers fetch through the Replica service (replication/), which reads to the log end.
+// until the high watermark moves enough bytes in or max_wait_ms passes. While a fetch waits, each
+// look only locates the bytes; they are read once, when the answer is laid out (fetch-frame.ts),
+// straight from the segment files into the buffer grpc-js sends. Followers fetch through the Replica
+// service (replication/), which reads to the log end.
 import { ErrorCode, StraitError, MAX_GRPC_MESSAGE_BYTES, type wire } from '../../client/index.js';
-import type { PartitionLog } from '../log/index.js';
+import type { LocatedRead, PartitionLog } from '../log/index.js';
 import type { PartitionLeader } from '../replication/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorFields, isUnexpected } from './error-mapping.js';
+import { encodeFetchResponse, type FetchPartitionFields } from './fetch-frame.js';
 
 /** Room left in a gRPC message for everything around the record bytes. */
 const MAX_FETCH_BYTES = MAX_GRPC_MESSAGE_BYTES - 1024 * 1024;
 const MAX_WAIT_MS = 5 * 60_000;
-const EMPTY = Buffer.alloc(0);
+
+/**
+ * A fetch's answer: the FetchResponse, and `frame`, its protobuf encoding laid out by the broker
+ * (the response's records are views of it). The gRPC adapter sends the frame as it is.
+ */
+export interface FetchAnswer extends wire.FetchResponse {
+  readonly frame?: Buffer;
+}
 
 interface PartitionFetch {
   topic: string;
@@ -20,9 +30,16 @@ interface PartitionFetch {
   fetchOffset: number;
   maxBytes: number;
   currentLeaderEpoch: number | undefined;
-  response: wire.FetchablePartitionResponse;
+  fields: FetchPartitionFields;
+  /** Where the last look found this partition's bytes (valid until the log next changes). */
+  located: LocatedRead | undefined;
   /** This node's leadership the last read went by (a waiting fetch answers once it ends). */
   leader: PartitionLeader | undefined;
+}
+
+interface TopicFetch {
+  name: string;
+  partitions: PartitionFetch[];
 }
 
 interface ReadOutcome {
@@ -30,44 +47,46 @@ interface ReadOutcome {
   failed: boolean;
 }
 
-function fetchPlan(ctx: BrokerContext, req: wire.FetchRequest__Output): { plan: PartitionFetch[]; topics: wire.FetchableTopicResponse[] } {
+function fetchPlan(ctx: BrokerContext, req: wire.FetchRequest__Output): { plan: PartitionFetch[]; topics: TopicFetch[] } {
   if (!Array.isArray(req.topics)) throw new StraitError(ErrorCode.INVALID_REQUEST, 'topics must be a list');
   const plan: PartitionFetch[] = [];
-  const topics: wire.FetchableTopicResponse[] = [];
+  const topics: TopicFetch[] = [];
   for (const t of req.topics) {
     const topic = typeof t?.name === 'string' ? t.name : '';
-    const partitions: wire.FetchablePartitionResponse[] = [];
+    const partitions: PartitionFetch[] = [];
     topics.push({ name: topic, partitions });
     for (const p of Array.isArray(t?.partitions) ? t.partitions : []) {
       const partition = Number.isInteger(p?.partition) ? p.partition : -1;
       const known = ctx.topics.partition(topic, partition);
-      const response: wire.FetchablePartitionResponse = {
-        partition,
-        errorCode: ErrorCode.NONE,
-        highWatermark: -1,
-        lastStableOffset: -1,
-        logStartOffset: -1,
-        currentLeader: { leaderId: known?.leader ?? -1, leaderEpoch: known?.leaderEpoch ?? -1 },
-        records: EMPTY,
-      };
-      partitions.push(response);
-      plan.push({
+      const f: PartitionFetch = {
         topic,
-        partition: response.partition as number,
+        partition,
         fetchOffset: typeof p?.fetchOffset === 'number' ? p.fetchOffset : Number.NaN,
         maxBytes: Number.isInteger(p?.partitionMaxBytes) && p.partitionMaxBytes > 0 ? p.partitionMaxBytes : MAX_FETCH_BYTES,
         currentLeaderEpoch: p?.currentLeaderEpoch,
-        response,
+        fields: {
+          partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          currentLeader: { leaderId: known?.leader ?? -1, leaderEpoch: known?.leaderEpoch ?? -1 },
+        },
+        located: undefined,
         leader: undefined,
-      });
+      };
+      partitions.push(f);
+      plan.push(f);
     }
   }
   return { plan, topics };
 }
 
-function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog | undefined, limit: number, first: boolean): number {
-  const r = f.response;
-  r.records = EMPTY;
+/** Locates a partition's bytes below its high watermark; returns their count (an upper bound: the
+ * last batch may be cut, and is then left out of the answer), or -1 when the partition failed. */
+function locatePartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog | undefined, limit: number, first: boolean): number {
+  const r = f.fields;
+  f.located = undefined;
   r.errorCode = ErrorCode.NONE;
   try {
     // Consumers read only from the leader: NOT_LEADER_OR_FOLLOWER / leader-epoch fencing otherwise.
@@ -80,9 +99,8 @@ function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog 
     r.logStartOffset = log.logStartOffset;
     if (!Number.isSafeInteger(f.fetchOffset)) throw new StraitError(ErrorCode.OFFSET_OUT_OF_RANGE, `Fetch offset ${f.fetchOffset} is not valid`);
     if (limit <= 0) return 0;
-    const read = log.read(f.fetchOffset, limit, { maxOffset: log.highWatermark, minOneBatch: first });
-    r.records = read.records;
-    return read.records.length;
+    f.located = log.locate(f.fetchOffset, limit, { maxOffset: log.highWatermark, minOneBatch: first });
+    return f.located.length;
   } catch (err) {
     const { errorCode } = errorFields(err);
     r.errorCode = errorCode;
@@ -93,7 +111,7 @@ function readPartition(ctx: BrokerContext, f: PartitionFetch, log: PartitionLog 
 
 export class FetchOperation {
   private readonly plan: PartitionFetch[];
-  private readonly topics: wire.FetchableTopicResponse[];
+  private readonly topics: TopicFetch[];
   private readonly maxBytes: number;
   readonly minBytes: number;
   readonly maxWaitMs: number;
@@ -118,14 +136,15 @@ export class FetchOperation {
     return this.plan.some((f) => f.leader !== undefined && !f.leader.isActive);
   }
 
-  /** Reads every partition again; returns the bytes gathered and whether any partition failed. */
+  /** Looks at every partition again (locating, not reading); returns the bytes found and whether
+   * any partition failed. response() must follow on the same turn to use what was found. */
   read(logs: (PartitionLog | undefined)[]): ReadOutcome {
     let remaining = this.maxBytes;
     let bytes = 0;
     let failed = false;
     for (let i = 0; i < this.plan.length; i++) {
       const f = this.plan[i]!;
-      const n = readPartition(this.ctx, f, logs[i], Math.min(f.maxBytes, remaining), bytes === 0);
+      const n = locatePartition(this.ctx, f, logs[i], Math.min(f.maxBytes, remaining), bytes === 0);
       if (n < 0) {
         failed = true;
         continue;
@@ -136,25 +155,31 @@ export class FetchOperation {
     return { bytes, failed };
   }
 
-  response(): wire.FetchResponse {
-    for (const t of this.topics) {
+  /** Reads what the last read() located into the answer's frame. */
+  response(): FetchAnswer {
+    const correlationId = this.req.correlationId;
+    const encoded = encodeFetchResponse(correlationId, ErrorCode.NONE, 0,
+      this.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((f) => ({ fields: f.fields, read: f.located })) })));
+    const topics = this.topics.map((t, i) => {
+      const records = encoded.records[i]!;
       let bytes = 0;
-      for (const p of t.partitions!) bytes += (p.records as Buffer).length;
-      if (bytes > 0) this.ctx.traffic.fetched(t.name!, bytes);
-    }
-    return { correlationId: this.req.correlationId, errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics: this.topics };
+      for (const r of records) bytes += r.length;
+      if (bytes > 0) this.ctx.traffic.fetched(t.name, bytes);
+      return { name: t.name, partitions: t.partitions.map((f, j) => ({ ...f.fields, records: records[j]! })) };
+    });
+    return { correlationId, errorCode: ErrorCode.NONE, throttleTimeMs: 0, topics, frame: encoded.frame };
   }
 }
 
 /** Answers a fetch, waiting up to max_wait_ms for min_bytes; an aborted signal ends the wait early. */
-export function handleFetch(ctx: BrokerContext, req: wire.FetchRequest__Output, signal?: AbortSignal): Promise<wire.FetchResponse> {
+export function handleFetch(ctx: BrokerContext, req: wire.FetchRequest__Output, signal?: AbortSignal): Promise<FetchAnswer> {
   const op = new FetchOperation(ctx, req);
   let logs = op.logs();
   const first = op.read(logs);
   if (first.failed || first.bytes >= op.minBytes || op.maxWaitMs === 0 || signal?.aborted) {
     return Promise.resolve(op.response());
   }
-  return new Promise<wire.FetchResponse>((resolve) => {
+  return new Promise<FetchAnswer>((resolve) => {
     // High watermarks at the last read: a consumer sees nothing new until one moves.
     let highWatermarks = logs.map((l) => l?.highWatermark ?? 0);
     const cancel = ctx.purgatory.watch({
@@ -181,6 +206,8 @@ export function handleFetch(ctx: BrokerContext, req: wire.FetchRequest__Output, 
     }, op.partitions, op.maxWaitMs);
     function onAbort(): void {
       cancel();
+      // What the last look located may have moved since (a segment deleted, the log truncated).
+      op.read(op.logs());
       resolve(op.response());
     }
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -12,7 +12,7 @@
 // with Kafka's code) leaves the group as it was.
 import { ErrorCode, StraitError } from '../../client/index.js';
 import {
-  EMPTY_ASSIGNMENT, isSubset, minus, partitionsOf, tpKey, type Assignment,
+  EMPTY_ASSIGNMENT, isSubset, minus, partitionsOf, tpKey, union, type Assignment,
 } from './assignment.js';
 import { ASSIGNORS, isAssignorName } from './assignor.js';
 import { compileSubscriptionRegex, resolvedTopics, subscriptionFingerprint, type TopicsView } from './group-subscriptions.js';
@@ -240,7 +240,8 @@ export class ConsumerGroup {
         bump = true;
       }
     } else {
-      const known = this.checkMember(req.memberId, instanceId, req.memberEpoch, req.owned);
+      const known = this.returningStaticMember(req.memberId, instanceId, req.memberEpoch, req.owned)
+        ?? this.checkMember(req.memberId, instanceId, req.memberEpoch, req.owned);
       member = { ...known, ...details };
       bump = !sameSubscription(known, member);
     }
@@ -322,6 +323,20 @@ export class ConsumerGroup {
       fail(ErrorCode.FENCED_MEMBER_EPOCH, `member epoch ${memberEpoch} is older than ${member.memberEpoch}`);
     }
     return member;
+  }
+
+  /**
+   * A static member whose stream closed stepped away (epoch -2) keeping what it had. The same member
+   * back on a new stream, with the epoch it had and owning no more than it held, takes up where it
+   * was (as a dynamic member reconnecting to a coordinator that still knows it does); undefined for
+   * any other join, which checkMember judges. (Kafka has no such case: a member's connection
+   * closing does not end or pause its membership there.)
+   */
+  private returningStaticMember(memberId: string, instanceId: string | undefined, memberEpoch: number, owned: Assignment): GroupMember | undefined {
+    const away = this.members.get(memberId);
+    if (!away || instanceId === undefined || away.instanceId !== instanceId || away.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) return undefined;
+    if (memberEpoch !== away.previousMemberEpoch || !isSubset(owned, union(away.assigned, away.pendingRevocation))) return undefined;
+    return { ...away, memberEpoch: away.previousMemberEpoch };
   }
 
   /**

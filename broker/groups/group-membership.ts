@@ -8,8 +8,9 @@
 // its rebalance timeout leaves too (KIP-848), so one stuck member cannot hold a rebalance forever.
 // A closed stream ends a dynamic member at once; a static member's closed stream counts as it
 // stepping away (epoch -2): it keeps its assignment until its session runs out, so a restart within
-// it gets the same partitions (Kafka 3.7 instead keeps such a member live until its session ends,
-// and its restart is refused with UNRELEASED_INSTANCE_ID meanwhile).
+// it, or the same member back on a new stream, gets the same partitions (Kafka 3.7 instead keeps
+// such a member live until its session ends, and its restart is refused with UNRELEASED_INSTANCE_ID
+// meanwhile).
 import type { Logger } from 'pino';
 import { ErrorCode, StraitError } from '../../client/index.js';
 import type { Assignment } from './assignment.js';

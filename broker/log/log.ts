@@ -258,6 +258,13 @@ export class Log implements PartitionLog {
       if (!first) continue;
       if (first.baseOffset >= limit) return undefined;
       let length = Math.min(maxBytes, segment.size - first.position);
+      if (limit < segment.nextOffset) {
+        // A consumer's read ends at the high watermark: no bytes past the batch holding it (Kafka
+        // bounds the read by the high watermark's file position the same way), so that a consumer at
+        // the tail of a replicated partition does not read what followers have not copied yet.
+        const bound = segment.findBatch(limit);
+        if (bound) length = Math.min(length, (bound.baseOffset >= limit ? bound.position : bound.position + bound.size) - first.position);
+      }
       if (first.size > length) {
         if (!minOneBatch) return undefined;
         length = first.size;

@@ -1,7 +1,11 @@
 // gRPC handlers of the Broker service (produce, fetch, metadata, list offsets, producer ids): a thin
-// mapping onto BrokerCore.
+// mapping onto BrokerCore. Fetch answers leave as the bytes core/fetch-frame.ts laid out (records
+// read from the segment files straight into them): the response serializer hands that buffer to
+// grpc-js as it is, and encodes only what has no frame (an error answer).
+import type * as grpc from '@grpc/grpc-js';
 import type { ErrorCodeValue, wire } from '../../client/index.js';
 import type { BrokerCore } from '../core/broker-core.js';
+import type { FetchAnswer } from '../core/fetch-handler.js';
 import { bidiStream, unary, type AdapterDeps } from './call-adapters.js';
 
 // ProduceResponse has no request-level error field: a rejected request is answered with no
@@ -11,6 +15,19 @@ const produceError = (_code: number, _message: string, correlationId: number): w
 
 const fetchError = (code: number, _message: string, correlationId: number): wire.FetchResponse =>
   ({ correlationId, errorCode: code as ErrorCodeValue, throttleTimeMs: 0, topics: [] });
+
+type FetchMethod = grpc.MethodDefinition<wire.FetchRequest__Output, FetchAnswer>;
+
+/** The Broker service definition with Fetch and FetchStream answers serialized as their frames. */
+export function brokerServiceDefinition(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const framed = (name: 'Fetch' | 'FetchStream'): grpc.MethodDefinition<unknown, unknown> => {
+    const method = service[name] as unknown as FetchMethod;
+    const encode = method.responseSerialize;
+    const withFrame: FetchMethod = { ...method, responseSerialize: (answer) => answer.frame ?? encode(answer) };
+    return withFrame as unknown as grpc.MethodDefinition<unknown, unknown>;
+  };
+  return { ...service, Fetch: framed('Fetch'), FetchStream: framed('FetchStream') };
+}
 
 export function brokerHandlers(core: BrokerCore, deps: AdapterDeps): wire.BrokerHandlers {
   return {

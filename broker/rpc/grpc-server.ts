@@ -8,7 +8,7 @@ import { FLOW_CONTROL_WINDOW_BYTES, loadProtos, MAX_GRPC_MESSAGE_BYTES } from '.
 import type { BrokerCore } from '../core/broker-core.js';
 import { quorumService } from '../quorum/quorum-clients.js';
 import { adminHandlers } from './admin-service.js';
-import { brokerHandlers } from './broker-service.js';
+import { brokerHandlers, brokerServiceDefinition } from './broker-service.js';
 import { groupsHandlers } from './groups-service.js';
 import { RequestTracker, type RpcObserver } from './call-adapters.js';
 import { quorumHandlers, type QuorumServiceDeps } from './quorum-service.js';
@@ -42,7 +42,7 @@ export async function startGrpcServer(options: {
   });
   const tracker = new RequestTracker();
   const deps = { observer: options.observer, logger: options.logger, tracker };
-  server.addService(withTolerantDeserializers(proto.strait.v1.Broker.service), brokerHandlers(options.core, deps));
+  server.addService(withTolerantDeserializers(brokerServiceDefinition(proto.strait.v1.Broker.service)), brokerHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(proto.strait.v1.Admin.service), adminHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(proto.strait.v1.Groups.service), groupsHandlers(options.core, deps));
   server.addService(withTolerantDeserializers(replicaServiceDefinition(proto.strait.v1.Replica.service)), replicaHandlers(options.core, deps));

@@ -8,6 +8,7 @@ import { consumerGroupsCommand } from './consumer-groups.js';
 import { demoCommand } from './demo.js';
 import { leaderElectionCommand } from './leader-election.js';
 import { logDirsCommand } from './log-dirs.js';
+import { mirrorCommand } from './mirror.js';
 import { produceCommand } from './produce.js';
 import { reassignPartitionsCommand } from './reassign-partitions.js';
 import { storageCommand } from './storage.js';
@@ -15,5 +16,5 @@ import { topicsCommand } from './topics.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   brokerCommand, topicsCommand, produceCommand, consumeCommand, consumerGroupsCommand, configsCommand, clusterCommand, storageCommand, demoCommand,
-  leaderElectionCommand, reassignPartitionsCommand, logDirsCommand,
+  leaderElectionCommand, reassignPartitionsCommand, logDirsCommand, mirrorCommand,
 ];

@@ -3,7 +3,7 @@
 // A partial trailing batch (the broker cut at max bytes) is ignored; the next fetch starts at it.
 import { decodeRecordBatch, type RecordOrigin } from '../records/index.js';
 import type { ConsumedRecord } from '../records/record.js';
-import { batchIsControl, batchPositions } from '../records/batch-header.js';
+import { batchIsControl, batchPositions, lastOffsetOf } from '../records/batch-header.js';
 
 export interface ConsumedRecordWithTopic extends ConsumedRecord {
   topic: string;
@@ -68,6 +68,22 @@ export class CompletedFetch {
       taken++;
     }
     return position;
+  }
+
+  /**
+   * Hands out every batch not yet handed out, undecoded, as one slice of the fetched bytes (no copy),
+   * with the offset after the last: the raw path (Consumer.pollBatches). A batch whose records were
+   * partly handed out by drain() is included whole; the caller trims below its position.
+   */
+  takeRemaining(): { records: Buffer; nextOffset: number } | undefined {
+    const first = this.nextRecord < this.decoded.length ? this.nextBatch - 1 : this.nextBatch;
+    this.decoded = [];
+    this.nextRecord = 0;
+    if (first >= this.batches.length) return undefined;
+    const start = this.batches[first]!.position;
+    const last = this.batches[this.batches.length - 1]!;
+    this.nextBatch = this.batches.length;
+    return { records: this.buffer.subarray(start, last.position + last.size), nextOffset: lastOffsetOf(this.buffer, last.position) + 1 };
   }
 
   get exhausted(): boolean {

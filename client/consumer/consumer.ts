@@ -31,6 +31,25 @@ export interface GroupMetadata {
   groupInstanceId: string | undefined;
 }
 
+/**
+ * Fetched data of one partition as stored: whole RecordBatch v2 batches back to back, undecoded (the
+ * raw path, Consumer.pollBatches). Control batches are included; the consumer's position has moved
+ * to nextOffset.
+ */
+export interface FetchedBatches {
+  topic: string;
+  partition: number;
+  /** The batches' bytes, a slice of the fetch response (no copy). */
+  records: Buffer;
+  /** The partition's position when these were handed out: the first batch may start below it (a fetch
+   * returns whole batches), and its records below this offset were handed out before or skipped. */
+  position: number;
+  /** The offset after the last batch: the position now. */
+  nextOffset: number;
+  /** The partition's high watermark as of the fetch that brought these. */
+  highWatermark: number;
+}
+
 /** Records of one partition taken from the fetched data in one go, with the state they belong to. */
 interface Chunk {
   state: PartitionState;
@@ -317,6 +336,33 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
     return chunks;
   }
 
+  /** Takes every fetched batch not yet handed out, whole and undecoded, up to about maxBytes (at
+   * least one partition's data), from a rotating first partition so none starves. */
+  private collectBatches(maxBytes: number): FetchedBatches[] {
+    const out: FetchedBatches[] = [];
+    let bytes = 0;
+    const states = [...this.states.values()];
+    const n = states.length;
+    for (let i = 0; i < n && bytes < maxBytes; i++) {
+      const s = states[(this.rotation + i) % n]!;
+      if (!s.active) continue;
+      while (s.buffered.length > 0 && bytes < maxBytes) {
+        const cf = s.buffered.shift()!;
+        s.bufferedBytes -= cf.bytes;
+        if (cf.generation !== s.generation || s.position === undefined) continue;
+        const taken = cf.takeRemaining();
+        if (!taken || taken.nextOffset <= s.position) continue;
+        out.push({ topic: s.topic, partition: s.partition, records: taken.records, position: s.position, nextOffset: taken.nextOffset, highWatermark: s.highWatermark });
+        bytes += taken.records.length;
+        s.position = taken.nextOffset;
+        s.consumed = taken.nextOffset;
+        s.consumedLeaderEpoch = -1;
+      }
+    }
+    this.rotation = n === 0 ? 0 : (this.rotation + 1) % n;
+    return out;
+  }
+
   /** Waits for a wake-up (data, an assignment) or for ms to pass. */
   private wait(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -329,14 +375,20 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
   }
 
   /** Fetched records as chunks (up to max records), waiting up to timeoutMs for some. */
-  private async pollChunks(timeoutMs: number, max: number): Promise<Chunk[]> {
+  private pollChunks(timeoutMs: number, max: number): Promise<Chunk[]> {
+    return this.pollWith(timeoutMs, () => this.collect(max));
+  }
+
+  /** Runs the poll loop (group duties, errors, positions, fetches) until `collect` finds something or
+   * timeoutMs passes. */
+  private async pollWith<T>(timeoutMs: number, collect: () => T[]): Promise<T[]> {
     const deadline = Date.now() + Math.max(0, timeoutMs);
     for (;;) {
       if (this.closed) return [];
       await this.groupDuties();
       this.takeError();
       await this.resolvePositions();
-      const chunks = this.collect(max);
+      const chunks = collect();
       this.fetcher.kick();
       const left = deadline - Date.now();
       if (chunks.length > 0 || left <= 0) return chunks;
@@ -366,6 +418,18 @@ export class Consumer implements AsyncIterable<ConsumedRecordWithTopic> {
       for (const r of c.records) out.push(r);
     }
     return out;
+  }
+
+  /**
+   * The raw path: the fetched data of each partition as whole stored batches, undecoded (no record is
+   * read), waiting up to timeoutMs for some; at most about `maxBytes` (default fetch.max.bytes) in one
+   * call, at least one partition's data. Each partition's position moves past the batches handed out
+   * (commit() commits there). A fetch returns whole batches, so a partition's first batch may start
+   * below its position: `position` says where its records start to count. Errors, group work and
+   * positions are handled as in poll(); poll() and pollBatches() may be mixed.
+   */
+  pollBatches(timeoutMs: number, maxBytes = this.config.fetchMaxBytes): Promise<FetchedBatches[]> {
+    return this.pollWith(timeoutMs, () => this.collectBatches(maxBytes));
   }
 
   /** Batches as poll returns them, until close(). */

@@ -101,6 +101,13 @@ export class RecordAccumulator {
     this.onSealed(opened.batch);
   }
 
+  /** Seals the partition's open batch now, if any (a prebuilt batch is about to follow it). */
+  sealPartition(topic: string, partition: number): void {
+    const key = `${topic}\u0000${partition}`;
+    const opened = this.open.get(key);
+    if (opened) this.seal(key, opened);
+  }
+
   /** Seals every open batch now (flush, close). */
   sealAll(): void {
     for (const [key, opened] of [...this.open]) this.seal(key, opened);

@@ -1,6 +1,8 @@
-// One batch on its way to a partition: the records' bytes (built in place by a RecordBatchBuilder),
-// and whoever waits for them, without a closure per record.
-import { RecordBatchBuilder } from '../records/index.js';
+// One batch on its way to a partition: the records' bytes (built in place by a RecordBatchBuilder, or
+// prebuilt: a whole batch the caller already holds, e.g. one the mirror fetched), and whoever waits for
+// them, without a closure per record.
+import { RecordBatchBuilder, rewriteProducerFields } from '../records/index.js';
+import type { BatchProducerFields } from '../records/record.js';
 import type { ProducerRecord } from '../records/record.js';
 import type { StraitError } from '../errors.js';
 
@@ -20,6 +22,12 @@ export interface BulkWaiter {
   reject: (err: StraitError) => void;
 }
 
+/** The one waiter of a prebuilt batch: told the batch's base offset (and LogAppendTime, or -1). */
+export interface PrebuiltWaiter {
+  resolve: (baseOffset: number, logAppendTime: number) => void;
+  reject: (err: StraitError) => void;
+}
+
 let nextBatchId = 0;
 
 export class ProducerBatch {
@@ -28,8 +36,10 @@ export class ProducerBatch {
   readonly topic: string;
   readonly partition: number;
   readonly createdAt: number;
-  readonly builder: RecordBatchBuilder;
+  /** Undefined for a prebuilt batch, whose bytes are in `buffer` from the start. */
+  readonly builder: RecordBatchBuilder | undefined;
   recordCount = 0;
+  private prebuiltWaiter: PrebuiltWaiter | undefined;
   /** Per-record waiters (send()); undefined holes for records added by sendMany(). */
   private readonly resolvers: (((m: RecordMetadata) => void) | undefined)[] = [];
   private readonly rejecters: (((e: StraitError) => void) | undefined)[] = [];
@@ -56,18 +66,43 @@ export class ProducerBatch {
   /** Its waiters were told (completed or failed). */
   done = false;
 
-  constructor(topic: string, partition: number, builder: RecordBatchBuilder, now: number) {
+  constructor(topic: string, partition: number, builder: RecordBatchBuilder | undefined, now: number) {
     this.topic = topic;
     this.partition = partition;
     this.builder = builder;
     this.createdAt = now;
   }
 
-  /** Appends if it fits; false when the batch is full. */
+  /**
+   * A batch whose bytes are already encoded (one whole RecordBatch v2, checked by the caller): the
+   * sender rewrites only its producer fields and CRC. It has a single waiter, told the base offset.
+   */
+  static prebuilt(topic: string, partition: number, bytes: Buffer, recordCount: number, now: number, waiter: PrebuiltWaiter): ProducerBatch {
+    const batch = new ProducerBatch(topic, partition, undefined, now);
+    batch.buffer = bytes;
+    batch.recordCount = recordCount;
+    batch.prebuiltWaiter = waiter;
+    return batch;
+  }
+
+  /** Appends if it fits; false when the batch is full (always, for a prebuilt batch). */
   tryAppend(record: ProducerRecord): boolean {
-    if (!this.builder.tryAppend(record)) return false;
+    if (!this.builder || !this.builder.tryAppend(record)) return false;
     this.recordCount++;
     return true;
+  }
+
+  /** Stamps producer id, epoch and base sequence: into the builder, or over the bytes (fixing the CRC). */
+  setProducerFields(fields: BatchProducerFields): void {
+    if (this.buffer) rewriteProducerFields(this.buffer, 0, fields);
+    else this.builder?.setProducerFields(fields);
+  }
+
+  /** The bytes to send; built once, so a retry sends the same bytes with the same sequence. */
+  bytes(): Buffer {
+    // A batch has bytes from the start or a builder: prebuilt() sets the first, the constructor the second.
+    this.buffer ??= this.builder!.build();
+    return this.buffer;
   }
 
   addWaiter(timestamp: number, resolve: (m: RecordMetadata) => void, reject: (e: StraitError) => void): void {
@@ -87,13 +122,14 @@ export class ProducerBatch {
   }
 
   get sizeInBytes(): number {
-    return this.buffer ? this.buffer.length : this.builder.sizeInBytes;
+    return this.buffer?.length ?? this.builder?.sizeInBytes ?? 0;
   }
 
   /** baseOffset -1: offsets unknown. logAppendTime -1: records keep their own timestamps. */
   complete(baseOffset: number, logAppendTime: number): void {
     if (this.done) return;
     this.done = true;
+    this.prebuiltWaiter?.resolve(baseOffset, logAppendTime);
     for (let i = 0; i < this.resolvers.length; i++) {
       const resolve = this.resolvers[i];
       if (resolve === undefined) continue;
@@ -114,6 +150,7 @@ export class ProducerBatch {
   fail(err: StraitError): void {
     if (this.done) return;
     this.done = true;
+    this.prebuiltWaiter?.reject(err);
     for (const reject of this.rejecters) reject?.(err);
     for (const w of this.bulk) {
       if (w.failed) continue;

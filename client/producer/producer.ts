@@ -3,11 +3,22 @@
 import { ErrorCode, StraitError } from '../errors.js';
 import { createPartitioner, type Partitioner } from '../partitioner.js';
 import type { ProducerRecord } from '../records/record.js';
+import { batchIsControl, batchIsTransactional, checkBatch, readBatchHeader } from '../records/batch-header.js';
 import { Cluster } from '../cluster/cluster.js';
 import { RecordAccumulator, NEEDS_NEW_BATCH } from './accumulator.js';
 import { parseProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config.js';
-import type { BulkWaiter, ProducerBatch, RecordMetadata } from './producer-batch.js';
+import { ProducerBatch, type BulkWaiter, type RecordMetadata } from './producer-batch.js';
 import { Sender } from './sender.js';
+
+/** What the broker answered for a prebuilt batch (sendRawBatch). */
+export interface RawBatchMetadata {
+  topic: string;
+  partition: number;
+  /** Offset of the batch's first record; -1 when unknown (acks=0, an old duplicate). */
+  baseOffset: number;
+  /** The broker's append time for a LogAppendTime topic, else -1. */
+  logAppendTime: number;
+}
 
 /** A record with an optional explicit partition (Kafka's ProducerRecord.partition). */
 export interface OutgoingRecord extends ProducerRecord {
@@ -107,8 +118,43 @@ export class Producer {
     });
   }
 
+  /**
+   * Sends one prebuilt RecordBatch v2 (whole, as encoded: e.g. a batch fetched from another cluster)
+   * to a partition as one batch, through the same sender as send(): with idempotence its producer id,
+   * epoch and base sequence are rewritten (and its CRC), nothing else. Records keep their timestamps,
+   * keys, values, headers and compression. The batch must be a producer's batch: magic 2, not a
+   * control or transactional batch, at least one record, offsets contiguous (count = lastOffsetDelta
+   * + 1), a right CRC is not required (it is rewritten). Anything else is refused with INVALID_RECORD
+   * before it is sent. The bytes are taken over: the caller must not reuse them. Batches to one
+   * partition are written in call order, after the records send() had put in the partition before.
+   */
+  sendRawBatch(topic: string, partition: number, batch: Buffer): Promise<RawBatchMetadata> {
+    return new Promise((resolve, reject) => {
+      let recordCount: number;
+      try {
+        recordCount = checkProducerBatch(batch);
+        if (batch.length > this.config.maxRequestSize) {
+          throw new StraitError(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${batch.length} bytes for ${topic}-${partition} is larger than max.request.size ${this.config.maxRequestSize}`);
+        }
+      } catch (err) {
+        reject(asStraitError(err));
+        return;
+      }
+      this.dispatch(topic, (count) => {
+        if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+          throw new StraitError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} is not in ${topic}'s 0..${count - 1}`);
+        }
+        this.accumulator.sealPartition(topic, partition);
+        this.sender.enqueue(ProducerBatch.prebuilt(topic, partition, batch, recordCount, Date.now(), {
+          resolve: (baseOffset, logAppendTime) => resolve({ topic, partition, baseOffset, logAppendTime }),
+          reject,
+        }));
+      }, reject, partition);
+    });
+  }
+
   /** Runs `work` with the topic's partition count, now if known, else after metadata arrives (in order). */
-  private dispatch(topic: string, work: (partitionCount: number) => void, reject: (err: StraitError) => void): void {
+  private dispatch(topic: string, work: (partitionCount: number) => void, reject: (err: StraitError) => void, partition = -1): void {
     if (this.closed) {
       reject(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'producer is closed'));
       return;
@@ -122,11 +168,14 @@ export class Producer {
     };
     const count = this.cluster.metadata.partitionCount(topic);
     const tail = this.waiting.get(topic);
-    if (count !== undefined && tail === undefined) {
+    if (count !== undefined && count > partition && tail === undefined) {
       run(count);
       return;
     }
+    // An explicit partition beyond the known count: the topic may have grown since; ask once more.
+    const stale = count !== undefined && count <= partition;
     const next = (tail ?? Promise.resolve())
+      .then(() => (stale ? this.cluster.refreshMetadata([topic]).then(() => undefined, () => undefined) : undefined))
       .then(() => this.cluster.topic(topic, { deadline: Date.now() + this.config.deliveryTimeoutMs }))
       .then(
         (info) => run(info.partitions.length),
@@ -185,4 +234,18 @@ export class Producer {
     this.sender.close(new StraitError(ErrorCode.NETWORK_EXCEPTION, 'producer closed before these records were acknowledged'));
     this.cluster.close();
   }
+}
+
+/** The record count of a batch sendRawBatch may send as it is; throws INVALID_RECORD naming why not. */
+function checkProducerBatch(batch: Buffer): number {
+  const check = checkBatch(batch, 0, false);
+  if ('kind' in check) throw new StraitError(ErrorCode.INVALID_RECORD, `not a record batch: ${check.message}`);
+  if (check.size !== batch.length) throw new StraitError(ErrorCode.INVALID_RECORD, `${batch.length} bytes hold more than one batch (the first is ${check.size})`);
+  const header = readBatchHeader(batch, 0);
+  if (batchIsControl(header.attributes)) throw new StraitError(ErrorCode.INVALID_RECORD, 'a control batch is written by the broker, not sent by a producer');
+  if (batchIsTransactional(header.attributes)) throw new StraitError(ErrorCode.INVALID_RECORD, 'a transactional batch needs a transactional producer');
+  if (header.recordCount <= 0 || header.lastOffsetDelta !== header.recordCount - 1) {
+    throw new StraitError(ErrorCode.INVALID_RECORD, `record count ${header.recordCount} with last offset delta ${header.lastOffsetDelta}: a producer batch has contiguous offsets`);
+  }
+  return header.recordCount;
 }

@@ -12,7 +12,6 @@
 import { ErrorCode, StraitError, errorFromCode } from '../errors.js';
 import { invalidatesMetadata, type Cluster } from '../cluster/cluster.js';
 import { backoffDelay, type RetryPolicy } from '../cluster/retry.js';
-import { rewriteProducerFields } from '../records/record-batch.js';
 import type { PartitionProduceData } from '../wire/generated/strait/v1/PartitionProduceData.js';
 import type { ProduceResponse__Output } from '../wire/generated/strait/v1/ProduceResponse.js';
 import type { TopicProduceData } from '../wire/generated/strait/v1/TopicProduceData.js';
@@ -296,12 +295,9 @@ export class Sender {
   private bytesOf(q: PartitionQueue, batch: ProducerBatch): Buffer {
     if (q.window && !q.window.holds(batch)) {
       q.window.assign(batch, this.identity.current);
-      const fields = { producerId: batch.producerId, producerEpoch: batch.producerEpoch, baseSequence: batch.baseSequence };
-      if (batch.buffer) rewriteProducerFields(batch.buffer, 0, fields);
-      else batch.builder.setProducerFields(fields);
+      batch.setProducerFields({ producerId: batch.producerId, producerEpoch: batch.producerEpoch, baseSequence: batch.baseSequence });
     }
-    batch.buffer ??= batch.builder.build();
-    return batch.buffer;
+    return batch.bytes();
   }
 
   private sendTo(address: string, queues: PartitionQueue[]): void {

@@ -10,6 +10,7 @@ import { CORE_SCHEMA, load as loadYaml, mergeTag } from 'js-yaml';
 import { loadBrokerConfigFile, type BrokerConfig } from '../../broker/index.js';
 import { loadMirrorConfigFile } from '../../mirror/index.js';
 import { COMMANDS } from '../../cli/commands/index.js';
+import { BROKER_NODE_ARGS } from '../../cli/local-broker.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -39,11 +40,6 @@ const STRAIT_IMAGE = 'strait:local';
 /** Where a node's metrics listener is (config/docker/*.properties), and the mirror's --metrics-port. */
 const METRICS_PORT = 9100;
 
-/** The flags of `strait mirror`'s run form as the mirror-data branch defines them (mirror-split.md, and
- * --metrics-host, the address its metrics endpoint binds: 127.0.0.1 unless given); used only while the
- * mirror command is not registered in cli/commands/index.ts here, i.e. until that branch is merged. */
-const MIRROR_RUN_FLAGS = ['config', 'clusters', 'metrics-port', 'metrics-host'];
-
 interface Mount { source: string; target: string; bind: boolean }
 function mountsOf(s: Service): Mount[] {
   return (s.volumes ?? []).map((v) => {
@@ -60,10 +56,17 @@ function hostPathOf(s: Service, containerPath: string): string | undefined {
   return mount ? path.join(ROOT, mount.source, containerPath.slice(mount.target.length)) : undefined;
 }
 
+/** The image's entrypoint, `node dist/cli/main.js`, with node's options between (none by default). */
+function nodeOptionsOf(name: string, entrypoint: readonly string[]): string[] {
+  assert.equal(entrypoint[0], 'node', `${name}: an entrypoint other than node or sh -c`);
+  assert.equal(entrypoint.at(-1), 'dist/cli/main.js', `${name}: an entrypoint that does not run the CLI`);
+  return entrypoint.slice(1, -1);
+}
+
 /** The strait argv a service runs: its command, or the `node dist/cli/main.js ...` inside an sh -c script. */
 function straitArgv(name: string, s: Service): string[] {
-  if (s.entrypoint === undefined) return s.command ?? [];
-  assert.deepEqual(s.entrypoint, ['sh', '-c'], `${name}: an entrypoint other than sh -c`);
+  if (s.entrypoint === undefined || s.entrypoint[0] === 'node') return s.command ?? [];
+  assert.deepEqual(s.entrypoint, ['sh', '-c'], `${name}: an entrypoint other than node or sh -c`);
   const script = s.command?.[0] ?? '';
   const m = /\bnode dist\/cli\/main\.js ([^|;&]+)$/.exec(script);
   assert.ok(m, `${name}: its script does not end in node dist/cli/main.js ...: ${script}`);
@@ -114,9 +117,11 @@ test('every strait service runs the image of this Dockerfile and a real strait c
     assert.equal(s.build, '.', `${name} is built from the Dockerfile at the root`);
     const argv = straitArgv(name, s);
     const command = COMMANDS.find((c) => c.name === argv[0] || c.aliases?.includes(argv[0]!));
-    const known = command ? Object.keys(command.options) : argv[0] === 'mirror' ? MIRROR_RUN_FLAGS : [];
-    assert.ok(command || argv[0] === 'mirror', `${name}: strait ${argv[0]} is no command`);
-    for (const flag of flagsOf(argv).keys()) assert.ok(known.includes(flag), `${name}: strait ${argv[0]} has no --${flag}`);
+    assert.ok(command, `${name}: strait ${argv[0]} is no command`);
+    for (const flag of flagsOf(argv).keys()) assert.ok(flag in command.options, `${name}: strait ${argv[0]} has no --${flag}`);
+    // Brokers get the node options spawnBroker gives them; other processes node's defaults.
+    const nodeOptions = s.entrypoint?.[0] === 'node' ? nodeOptionsOf(name, s.entrypoint) : [];
+    assert.deepEqual(nodeOptions, argv[0] === 'broker' ? BROKER_NODE_ARGS : [], `${name}: node options`);
   }
   const expected: Record<string, string> = { ...Object.fromEntries(NODES.map((n) => [n, 'broker'])), ...Object.fromEntries(MIRRORS.map((n) => [n, 'mirror'])), ...Object.fromEntries(LOADS.map((n) => [n, 'produce'])) };
   for (const [name, cmd] of Object.entries(expected)) assert.equal(straitArgv(name, services[name]!)[0], cmd, name);
@@ -128,7 +133,7 @@ test('every file mounted from this checkout exists, every path a command names i
       if (m.bind) assert.ok(existsSync(path.join(ROOT, m.source)), `${name}: ${m.source} does not exist`);
       else assert.ok(m.source in compose.volumes, `${name}: volume ${m.source} is not declared`);
     }
-    const argv = s.entrypoint ? [] : s.command ?? [];
+    const argv = s.entrypoint?.[0] === 'sh' ? [] : s.command ?? [];
     for (const arg of argv) {
       const value = arg.startsWith('--') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg;
       if (!value.startsWith('/')) continue;

@@ -1,12 +1,10 @@
-// Where the consumer-group tests run: a real broker process for the data, and for the groups either
-// the in-process fake coordinator (fakeGroupCluster: until the broker side exists) or the brokers
-// themselves (groupCluster: real broker processes serving the Groups service). Both give a bootstrap
-// address and an admin; everything is stopped in t.after.
-import { Admin, Producer } from '../../client/index.js';
+// Where the consumer-group tests run: real broker processes serving the Groups service, one
+// (groupCluster(t), or proxiedGroupBroker(t) behind a fault proxy) or a cluster of n
+// (groupCluster(t, n)). Each gives a bootstrap address and an admin; everything is stopped in t.after.
+import { Admin, AdminOperationError, ErrorCode, Producer, StraitError, type ConsumerGroupDescription } from '../../client/index.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 import { useBrokers, type BrokerProcess, type ClusterNodeProcess } from '../helpers/launcher.js';
 import { freePort } from '../client/helpers/client-broker.js';
-import { startFakeCoordinator, type FakeCoordinator } from './fake-coordinator/fake-coordinator.js';
-import type { FakeGroupsConfig } from './fake-coordinator/group-state.js';
 
 type TestContext = { after(fn: () => Promise<void> | void): void };
 
@@ -49,24 +47,6 @@ function withHelpers(bootstrap: string, brokers: BrokerProcess[], t: TestContext
   };
 }
 
-/** One real broker for data, the fake coordinator for groups (clients bootstrap from the fake). */
-export async function fakeGroupCluster(t: TestContext, config: Partial<FakeGroupsConfig> = {}): Promise<GroupTestCluster & { fake: FakeCoordinator }> {
-  const port = await freePort();
-  const broker = await useBrokers(t).start({ config: { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'auto.create.topics.enable': 'false' } });
-  const fake = await startFakeCoordinator({ brokerAddress: broker.address, config });
-  t.after(() => fake.stop());
-  const cluster = withHelpers(fake.bootstrap, [broker], t);
-  return {
-    ...cluster,
-    // A broker's metadata image knows a topic once it is created; the fake learns it by asking.
-    createTopic: async (name, partitions, replicationFactor) => {
-      await cluster.createTopic(name, partitions, replicationFactor);
-      await fake.refreshTopics();
-    },
-    fake,
-  };
-}
-
 /** Real broker processes serving the Groups service: one broker, or a cluster of n. */
 export async function groupCluster(t: TestContext, n = 1, config: Record<string, string> = {}): Promise<GroupTestCluster & { nodes: ClusterNodeProcess[] }> {
   const launcher = useBrokers(t);
@@ -78,6 +58,39 @@ export async function groupCluster(t: TestContext, n = 1, config: Record<string,
   }
   const nodes = await launcher.cluster(n, { config: settings });
   return { ...withHelpers(nodes.map((b) => b.address).join(','), nodes, t), nodes };
+}
+
+/**
+ * One broker that clients reach only through a FaultProxy (it advertises the proxy's address, so
+ * metadata and FindCoordinator send every connection, group streams included, through it): for
+ * tests that cut a member's links while its broker stays up.
+ */
+export async function proxiedGroupBroker(t: TestContext, config: Record<string, string> = {}): Promise<GroupTestCluster & { broker: BrokerProcess; proxy: FaultProxy }> {
+  const proxy = await FaultProxy.start();
+  const settings = { ...GROUP_TEST_CONFIG, 'auto.create.topics.enable': 'false', 'offsets.topic.replication.factor': '1', ...config };
+  let broker: BrokerProcess;
+  try {
+    broker = await useBrokers(t).start({ config: { ...settings, 'advertised.listeners': `PLAINTEXT://${proxy.address}` } });
+  } catch (err) {
+    await proxy.close();
+    throw err;
+  }
+  proxy.setTarget(broker.address);
+  const cluster = withHelpers(proxy.address, [broker], t);
+  // After hooks run in the order they were added: the proxy closes last.
+  t.after(() => proxy.close());
+  return { ...cluster, broker, proxy };
+}
+
+/** The group's description, or undefined while the group does not exist (yet). */
+export async function described(admin: Admin, group: string): Promise<ConsumerGroupDescription | undefined> {
+  try {
+    return (await admin.describeGroups([group]))[0];
+  } catch (err) {
+    const cause = err instanceof AdminOperationError ? err.failures[0]!.error : err;
+    if (cause instanceof StraitError && (cause.code === ErrorCode.GROUP_ID_NOT_FOUND || cause.retriable)) return undefined;
+    throw err;
+  }
 }
 
 /** Waits until check() holds, polling every 50 ms; fails with `what` after timeoutMs. */

@@ -1,6 +1,11 @@
 // A group member for tests: a Consumer subscribed to topics, polling in the background, keeping every
-// record it was handed (with the time) and every rebalance callback, until stop() closes it.
+// record it was handed (with the time) and every rebalance callback, until stop() closes it. Given an
+// OwnershipLedger, it claims a partition there when its onPartitionsAssigned is called and releases
+// it only once its onPartitionsRevoked (or onPartitionsLost) has returned, test hook included: the
+// ledger then sees a partition handed to a second member while the first still holds it, or before
+// the first one's listener finished.
 import { Consumer, type ConsumedRecordWithTopic, type ConsumerOptions, type RebalanceListener, type TopicPartition } from '../../client/index.js';
+import type { OwnershipLedger } from '../helpers/group-calls.js';
 
 export interface ReceivedRecord {
   at: number;
@@ -20,23 +25,37 @@ export class MemberRunner {
   private stopped = false;
   private loop: Promise<void> | undefined;
 
-  constructor(options: ConsumerOptions, readonly topics: readonly string[] | RegExp, private readonly hooks: RebalanceListener = {}) {
+  constructor(
+    options: ConsumerOptions,
+    readonly topics: readonly string[] | RegExp,
+    private readonly hooks: RebalanceListener = {},
+    private readonly ownership?: { ledger: OwnershipLedger; name: string },
+  ) {
     this.consumer = new Consumer(options);
   }
 
   start(): this {
+    const claim = (tps: readonly TopicPartition[]): void => {
+      for (const tp of tps) this.ownership?.ledger.take(this.ownership.name, `${tp.topic}-${tp.partition}`);
+    };
+    const release = (tps: readonly TopicPartition[]): void => {
+      for (const tp of tps) this.ownership?.ledger.release(this.ownership.name, `${tp.topic}-${tp.partition}`);
+    };
     const listener: RebalanceListener = {
       onPartitionsAssigned: async (tps) => {
         this.listenerEvents.push({ at: Date.now(), kind: 'assigned', partitions: tps });
+        claim(tps);
         await this.hooks.onPartitionsAssigned?.(tps);
       },
       onPartitionsRevoked: async (tps) => {
         this.listenerEvents.push({ at: Date.now(), kind: 'revoked', partitions: tps });
         await this.hooks.onPartitionsRevoked?.(tps);
+        release(tps);
       },
       onPartitionsLost: async (tps) => {
         this.listenerEvents.push({ at: Date.now(), kind: 'lost', partitions: tps });
         await this.hooks.onPartitionsLost?.(tps);
+        release(tps);
       },
     };
     this.consumer.subscribe(this.topics, listener);

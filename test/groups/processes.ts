@@ -1,6 +1,6 @@
 // Group members in their own processes (member-process.ts) and a steady producer, for the group
-// scenarios: start, kill -9, SIGTERM, read their logs. Every process started here is killed by pid
-// when its test ends.
+// scenarios: start, kill -9, SIGSTOP/SIGCONT, SIGTERM, read their logs. Every process started here
+// is killed by pid when its test ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +21,14 @@ export interface MemberProcess {
   readonly ready: Promise<void>;
   readonly exited: Promise<number | null>;
   lines(): string[];
+  /** The partitions its log says it holds now (its A lines add, R and L lines remove), in order. */
+  owned(): number[];
   kill9(): Promise<void>;
+  /** SIGSTOP: the member stops dead, its connections open, until resume() (a stalled process as its
+   * coordinator sees it: no heartbeats). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** SIGTERM: the member closes (revoke, commit, leave) and exits. */
   stop(): Promise<number | null>;
 }
@@ -67,12 +74,27 @@ export function spawnMember(t: Scope, name: string, config: Omit<MemberProcessCo
         return [];
       }
     },
+    owned: () => {
+      const held = new Set<number>();
+      for (const line of member.lines()) {
+        const [kind, list] = line.split(' ');
+        if (kind !== 'A' && kind !== 'R' && kind !== 'L') continue;
+        for (const p of (list ?? '').split(',').filter((x) => x !== '').map(Number)) {
+          if (kind === 'A') held.add(p);
+          else held.delete(p);
+        }
+      }
+      return [...held].sort((x, y) => x - y);
+    },
     kill9: async () => {
       member.crashed = true;
       signal('SIGKILL');
       await exited;
     },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     stop: async () => {
+      signal('SIGCONT');
       signal('SIGTERM');
       const timer = setTimeout(() => signal('SIGKILL'), 30_000);
       const code = await exited;

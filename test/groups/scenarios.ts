@@ -1,13 +1,11 @@
-// The consumer-group scenarios of issue 8, on the client side, written once and run against real
-// broker processes (consumer-groups.test.ts, which needs the broker side of groups) and against the
-// fake coordinator (consumer-groups-fake.test.ts, until the broker side lands). Each takes a started
-// cluster and uses its own topics and groups.
+// The consumer-group scenarios of issue 8 on the client side, run against real broker processes
+// (consumer-groups.test.ts). Each takes a started cluster and uses its own topics and groups.
 import assert from 'node:assert/strict';
-import { AdminOperationError, ErrorCode, LATEST_TIMESTAMP, StraitError, type Admin, type ConsumerGroupDescription } from '../../client/index.js';
+import { LATEST_TIMESTAMP, type Admin, type ConsumerGroupDescription } from '../../client/index.js';
 import { randomTopic } from '../client/helpers/client-broker.js';
 import { runStrait } from '../helpers/run-strait.js';
 import { auditDelivery } from './delivery-audit.js';
-import { waitFor, type GroupTestCluster } from './group-env.js';
+import { described, waitFor, type GroupTestCluster } from './group-env.js';
 import { MemberRunner } from './member-runner.js';
 import { logDir, spawnMember, steadyProducer, type MemberProcess } from './processes.js';
 
@@ -15,17 +13,6 @@ export type Scope = { after(fn: () => Promise<void> | void): void; diagnostic(me
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const memberOptions = { 'fetch.max.wait.ms': '100', 'auto.offset.reset': 'earliest', 'heartbeat.interval.ms': '200' } as const;
-
-/** The group's description, or undefined while the group does not exist (yet). */
-async function described(admin: Admin, group: string): Promise<ConsumerGroupDescription | undefined> {
-  try {
-    return (await admin.describeGroups([group]))[0];
-  } catch (err) {
-    const cause = err instanceof AdminOperationError ? err.failures[0]!.error : err;
-    if (cause instanceof StraitError && (cause.code === ErrorCode.GROUP_ID_NOT_FOUND || cause.retriable)) return undefined;
-    throw err;
-  }
-}
 
 /** Waits until the group is Stable with members holding these many partitions each (any order). */
 async function settled(admin: Admin, group: string, sizes: number[], timeoutMs = 30_000): Promise<ConsumerGroupDescription> {
@@ -167,7 +154,11 @@ export async function staticMemberRestart(t: Scope, cluster: GroupTestCluster): 
   const b = spawnMember(t, 'b', config('worker-b'), dir);
   await Promise.all([a.ready, b.ready]);
   const before = await settled(cluster.admin, group, [2, 2]);
-  const partsOf = (d: ConsumerGroupDescription, instance: string) => d.members.find((m) => m.groupInstanceId === instance)!.assignment.map((tp) => tp.partition).sort();
+  const partsOf = (d: ConsumerGroupDescription, instance: string) => d.members.find((m) => m.groupInstanceId === instance)!.assignment.map((tp) => tp.partition).sort((x, y) => x - y);
+  // The coordinator may call the group stable before a member's listener has run: wait for the members' own word.
+  await waitFor('both members hold what the coordinator gave them', () => (
+    JSON.stringify(a.owned()) === JSON.stringify(partsOf(before, 'worker-a')) && JSON.stringify(b.owned()) === JSON.stringify(partsOf(before, 'worker-b'))
+  ));
   const bLinesBefore = b.lines().length;
   await a.kill9();
   // A restart takes a moment, long enough for the coordinator to see the old stream closed; a new

@@ -152,6 +152,30 @@ test('static members: a live instance id is not taken (UNRELEASED_INSTANCE_ID); 
   assert.equal(assigned(g, b).length, 4);
 });
 
+test('a static member that stepped away (its stream closed) and comes back on a new stream with the epoch it had keeps its partitions, without a rebalance', () => {
+  const w = new World();
+  w.topics.set('t', { topicId: 'id-t', partitions: 4 });
+  const g = new ConsumerGroup('g');
+  const a = g.join(join({ instanceId: 'i-a' }), w.ctx()).memberId;
+  const b = g.join(join({ instanceId: 'i-b' }), w.ctx()).memberId;
+  settle(g, w);
+  const mine = assigned(g, a);
+  const epoch = g.member(a)!.memberEpoch;
+  const groupEpoch = g.groupEpoch;
+  g.stepAway(a);
+  assert.equal(g.member(a)!.memberEpoch, -2);
+  const back = (memberEpoch: number, owned: number[]) => join({ instanceId: 'i-a', memberId: a, memberEpoch, owned: assignmentOf([['t', owned]]) });
+  refused(ErrorCode.FENCED_MEMBER_EPOCH, () => g.join(back(epoch + 1, mine), w.ctx()));
+  refused(ErrorCode.FENCED_MEMBER_EPOCH, () => g.join(back(epoch, [...mine, ...assigned(g, b)]), w.ctx()));
+  refused(ErrorCode.FENCED_INSTANCE_ID, () => g.join({ ...back(epoch, mine), instanceId: 'i-b' }, w.ctx()));
+  assert.equal(g.member(a)!.memberEpoch, -2, 'a refused return changes nothing');
+  g.join(back(epoch, mine), w.ctx());
+  assert.equal(g.member(a)!.memberEpoch, epoch);
+  assert.deepEqual(assigned(g, a), mine);
+  assert.equal(g.groupEpoch, groupEpoch, 'no rebalance');
+  assert.equal(g.state(), 'Stable');
+});
+
 test('leave -1 frees the member\'s partitions; a group without members is Empty and remembers since when', () => {
   const w = new World();
   w.topics.set('t', { topicId: 'id-t', partitions: 2 });
@@ -230,7 +254,8 @@ type Op =
   | { kind: 'remove'; pick: number }
   | { kind: 'ack'; pick: number }
   | { kind: 'grow'; topic: string; by: number }
-  | { kind: 'static-away'; pick: number };
+  | { kind: 'static-away'; pick: number }
+  | { kind: 'static-back'; pick: number };
 
 const ops: fc.Arbitrary<Op[]> = fc.array(fc.oneof(
   fc.record({ kind: fc.constant('join' as const), topics: fc.subarray(['a', 'b', 'c'], { minLength: 1 }) }),
@@ -240,6 +265,7 @@ const ops: fc.Arbitrary<Op[]> = fc.array(fc.oneof(
   fc.record({ kind: fc.constant('ack' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('grow' as const), topic: fc.constantFrom('a', 'b', 'c'), by: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('static-away' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('static-back' as const), pick: fc.nat() }),
 ), { maxLength: 60 });
 
 function owners(g: ConsumerGroup): Map<string, string> {
@@ -294,6 +320,18 @@ test('simulation: no partition ever has two owners, and the group settles on its
         case 'static-away': {
           const id = pick(step.pick);
           if (id && g.member(id)!.instanceId !== undefined) g.leave(id, -2, w.ctx());
+          break;
+        }
+        case 'static-back': {
+          // A member that stepped away rejoins on a new stream with the epoch it had and what it holds.
+          const m = g.member(pick(step.pick) ?? '');
+          if (m && m.memberEpoch === -2) {
+            const owned = assignmentOf([...partitionsOf(m.assigned), ...partitionsOf(m.pendingRevocation)].map(([t, p]) => [t, [p]] as const));
+            g.join(join({
+              memberId: m.memberId, instanceId: m.instanceId ?? '', subscribedTopicNames: [...m.subscribedTopicNames], assignor: m.serverAssignor,
+              memberEpoch: m.previousMemberEpoch, owned,
+            }), w.ctx());
+          }
           break;
         }
       }

@@ -72,6 +72,12 @@ test('read honours maxBytes, maxOffset and minOneBatch with whole batches only',
   assert.deepEqual(batchBases(log.read(0, 1 << 20, { minOneBatch: true, maxOffset: 5 }).records), [0, 2, 4]);
   const none = log.read(4, 1 << 20, { minOneBatch: true, maxOffset: 4 });
   assert.deepEqual([none.records.length, none.firstOffset], [0, 4]);
+  // locate stops at the batch holding maxOffset: the bytes past it (a high watermark's unreplicated
+  // tail) are not even read.
+  assert.equal(log.locate(0, 1 << 20, { minOneBatch: true, maxOffset: 4 }).length, one * 2);
+  assert.equal(log.locate(0, 1 << 20, { minOneBatch: true, maxOffset: 5 }).length, one * 3, 'the batch holding 4 is whole');
+  assert.equal(log.locate(2, one, { minOneBatch: true, maxOffset: 9 }).length, one, 'maxBytes still bounds it');
+  assert.equal(log.locate(0, 1 << 20, { minOneBatch: true }).length, one * 5);
 });
 
 test('segments roll on segment.bytes and reads cross into the next segment', (t) => {

@@ -156,6 +156,55 @@ test('broker service over gRPC', async (t) => {
     stream.end();
   });
 
+  await t.test('one Fetch answers several topics and partitions, each with its own records, a cut batch left out and an unknown topic refused', async () => {
+    const [orders, payments, missing] = [randomTopic(), randomTopic(), randomTopic()];
+    await produce(client, orders, 0, batchOf(['o0-a', 'o0-b']));
+    await produce(client, orders, 1, batchOf(['o1-a']));
+    const secondBatch = batchOf(['o1-b', 'o1-c']);
+    await produce(client, orders, 1, secondBatch);
+    await produce(client, payments, 0, batchOf(['p0-a']));
+    await produce(client, payments, 1, batchOf(['p1-a', 'p1-b', 'p1-c']));
+    const firstBatchBytes = batchOf(['o1-a']).length;
+    const res = await rpc<FetchResponse__Output>((cb) => client.Fetch({
+      correlationId: 77, replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20,
+      topics: [
+        // orders-1 may take a few bytes of its second batch: the cut batch is not sent.
+        { name: orders, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }, { partition: 1, fetchOffset: 0, partitionMaxBytes: firstBatchBytes + 20 }] },
+        { name: missing, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] },
+        { name: payments, partitions: [{ partition: 1, fetchOffset: 1, partitionMaxBytes: 1 << 20 }, { partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] },
+      ],
+    }, within(10_000), cb));
+    assert.equal(res.correlationId, 77);
+    const values = (records: Buffer): string[] => decodeRecordBatches(records).flatMap((b) => b.records.map((r) => `${r.offset}:${r.value?.toString()}`));
+    const answer = res.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p) => [p.partition, p.errorCode, p.highWatermark, values(p.records)]),
+    }));
+    assert.deepEqual(answer, [
+      { name: orders, partitions: [[0, ErrorCode.NONE, 2, ['0:o0-a', '1:o0-b']], [1, ErrorCode.NONE, 3, ['0:o1-a']]] },
+      { name: missing, partitions: [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, []]] },
+      // The whole batch holding offset 1 (offsets 0-2), as Kafka answers: the client skips the ones below.
+      { name: payments, partitions: [[1, ErrorCode.NONE, 3, ['0:p1-a', '1:p1-b', '2:p1-c']], [0, ErrorCode.NONE, 1, ['0:p0-a']]] },
+    ]);
+  });
+
+  await t.test('a consumer reads across segments: an answer stops at its segment\'s end, the next fetch goes on in the next segment', async () => {
+    const topic = randomTopic();
+    // Segments of at most 1 KiB: 12 batches of about 300 bytes make several.
+    assert.equal((await createTopic(admin, topic, 1, { 'segment.bytes': '1024' })).topics[0]!.errorCode, ErrorCode.NONE);
+    const sent: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const batchValues = [`${i}-a`.padEnd(120, '.'), `${i}-b`.padEnd(120, '.')];
+      sent.push(...batchValues);
+      assert.equal((await produce(client, topic, 0, batchOf(batchValues))).errorCode, ErrorCode.NONE);
+    }
+    const first = await fetchPartition(client, topic, 0, 0, { maxBytes: 1 << 20 });
+    const firstCount = decodeRecordBatches(first.records).reduce((n, b) => n + b.records.length, 0);
+    assert.ok(firstCount > 0 && firstCount < sent.length, `the first answer holds one segment's records (${firstCount} of ${sent.length})`);
+    const all = await readAll(client, topic);
+    assert.deepEqual(all, sent.map((value, offset) => ({ offset, value })));
+  });
+
   await t.test('server reflection lists the services', async () => {
     const raw = new grpc.Client(broker.address, grpc.credentials.createInsecure());
     t.after(() => raw.close());

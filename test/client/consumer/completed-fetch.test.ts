@@ -75,3 +75,26 @@ test('a batch the log cleaner rebuilt with a delete horizon reads the same times
     [22, 'c', 'z', 6_000],
   ]);
 });
+
+test('takeRemaining hands out the batches not handed out yet as one slice, the partly drained one whole', () => {
+  const first = batchAt(10, ['a', 'b', 'c']);
+  const data = Buffer.concat([first, batchAt(13, ['d', 'e']), controlBatchAt(15)]);
+  const whole = new CompletedFetch('t', 0, 0, data);
+  const all = whole.takeRemaining()!;
+  assert.equal(all.records.length, data.length);
+  assert.equal(all.nextOffset, 16);
+  assert.equal(whole.exhausted, true);
+  assert.equal(whole.takeRemaining(), undefined);
+
+  const partly = new CompletedFetch('t', 0, 0, data);
+  const out: ConsumedRecordWithTopic[] = [];
+  partly.drain(10, 1, out);
+  const rest = partly.takeRemaining()!;
+  assert.equal(rest.records.length, data.length, 'the batch of which only "a" was handed out comes again whole');
+  const drainedFirst = new CompletedFetch('t', 0, 0, data);
+  drainedFirst.drain(10, 3, []);
+  drainedFirst.drain(13, 0, []);
+  const after = drainedFirst.takeRemaining()!;
+  assert.equal(after.records.length, data.length - first.length);
+  assert.equal(after.nextOffset, 16);
+});

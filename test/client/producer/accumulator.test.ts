@@ -75,7 +75,7 @@ test('sealAll seals every open batch and the bytes decode to the records', () =>
   acc.append('t', 0, { key: null, value: 'v2', timestamp: 11 });
   acc.sealAll();
   assert.equal(sealed.length, 1);
-  const [batch] = decodeRecordBatches(sealed[0]!.builder.build());
+  const [batch] = decodeRecordBatches(sealed[0]!.bytes());
   assert.deepEqual(batch!.records.map((r) => [r.offset, r.key?.toString() ?? null, r.value?.toString(), r.timestamp]), [[0, 'k', 'v1', 10], [1, null, 'v2', 11]]);
   assert.equal(batch!.records[0]!.headers[0]!.key, 'h');
 });
