@@ -140,10 +140,11 @@ export interface RunningNode {
 /**
  * Starts every planned node at once (voters need each other to elect a controller before any of
  * them is ready) and waits for all ready lines; if one fails, the others are stopped and the error
- * (with that node's output) is thrown.
+ * (with that node's output) is thrown. `detached` puts each node in its own process group (see
+ * SpawnOptions).
  */
-export async function startPlannedNodes(plan: ClusterPlan, options: { timeoutMs?: number } = {}): Promise<RunningNode[]> {
-  const started = await Promise.allSettled(plan.nodes.map((p) => spawnBroker(p.configFile, { timeoutMs: options.timeoutMs ?? 30_000 })));
+export async function startPlannedNodes(plan: ClusterPlan, options: { timeoutMs?: number; detached?: boolean } = {}): Promise<RunningNode[]> {
+  const started = await Promise.allSettled(plan.nodes.map((p) => spawnBroker(p.configFile, { timeoutMs: options.timeoutMs ?? 30_000, detached: options.detached ?? false })));
   const running = started.flatMap((s, i) => (s.status === 'fulfilled' ? [{ plan: plan.nodes[i]!, process: s.value }] : []));
   const failed = started.findIndex((s) => s.status === 'rejected');
   if (failed >= 0) {
