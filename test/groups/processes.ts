@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Producer } from '../../client/index.js';
 import type { MemberProcessConfig } from './member-process.js';
+import { reapOnExit } from '../helpers/child-reaper.js';
 
 const MEMBER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'member-process.js');
 
@@ -43,6 +44,7 @@ export function logDir(t: Scope): string {
 export function spawnMember(t: Scope, name: string, config: Omit<MemberProcessConfig, 'log'>, dir: string): MemberProcess {
   const logFile = path.join(dir, `${name}.log`);
   const child: ChildProcess = spawn(process.execPath, [MEMBER_SCRIPT, JSON.stringify({ ...config, log: logFile })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  reapOnExit(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {

@@ -3,13 +3,13 @@
 // cluster nodes get free ports chosen up front (the voters must know each other's addresses) and one
 // cluster id. restart() reuses the data dir and the port. Every process started here is killed by pid
 // when the test ends (useBrokers) and, as a last resort, when the test process exits.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnBroker as spawnLocalBroker, writeBrokerConfig, type SpawnedBroker } from '../../cli/local-broker.js';
 import { pickFreePorts, planLocalCluster, type NodePlan } from '../../cli/local-cluster.js';
+import { reapOnExit } from './child-reaper.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/test/helpers -> dist/cli/main.js */
@@ -49,13 +49,6 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) if (child.pid !== undefined && child.exitCode === null) {
-    try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
-});
-
 /**
  * Spawns the broker CLI and waits for its ready line; the child is tracked so it never outlives the
  * tests. nodeArgs and env go to the child (a preload module, its settings).
@@ -66,8 +59,7 @@ export async function spawnBroker(
   extra: { nodeArgs?: readonly string[]; env?: Record<string, string> } = {},
 ): Promise<SpawnedBroker> {
   const spawned = await spawnLocalBroker(configFile, { timeoutMs, ...extra });
-  live.add(spawned.child);
-  void spawned.exited.then(() => live.delete(spawned.child));
+  reapOnExit(spawned.child);
   return spawned;
 }
 

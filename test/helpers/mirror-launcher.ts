@@ -3,12 +3,13 @@
 // file) or as a path, the process is ready when it logged "mirror started", its metrics port is read
 // from "mirror metrics listening" (the launcher passes --metrics-port 0), and every process started
 // here is killed by pid when the test ends (useMirrors) or, as a last resort, when the test process exits.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLI_MAIN } from './launcher.js';
+import { reapOnExit } from './child-reaper.js';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
@@ -34,13 +35,6 @@ export interface MirrorProcess {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) if (child.pid !== undefined && child.exitCode === null) {
-    try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
-});
-
 export async function startMirror(options: MirrorOptions): Promise<MirrorProcess> {
   let configFile: string;
   let tmp: string | undefined;
@@ -53,12 +47,11 @@ export async function startMirror(options: MirrorOptions): Promise<MirrorProcess
   }
   const args = [CLI_MAIN, 'mirror', '--config', configFile, '--metrics-port', '0', ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+  reapOnExit(child);
   const output: string[] = [];
   const parsed: Record<string, unknown>[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
-      live.delete(child);
       if (tmp) rmSync(tmp, { recursive: true, force: true });
       resolve({ code, signal });
     });
