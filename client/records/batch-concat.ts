@@ -20,22 +20,13 @@ export function isConcatenable(header: BatchHeader): boolean {
     header.recordCount === header.lastOffsetDelta + 1;
 }
 
-interface Frame {
-  source: Buffer;
-  /** The record's bytes after its offset delta: key, value, headers. */
-  restStart: number;
-  restEnd: number;
-  attributes: number;
-  timestampDelta: number;
-  offsetDelta: number;
-}
-
 /**
  * One batch holding every record of `batches` in order (offsets 0..n-1, timestamps kept, no producer
  * fields). Each must be a whole batch isConcatenable accepts; anything else throws INVALID_RECORD, a
  * record frame that does not parse CORRUPT_MESSAGE.
  */
 export function concatRecordBatches(batches: readonly Buffer[]): Buffer {
+  if (batches.length === 0 || batches.length > 0xffff) throw new StraitError(ErrorCode.INVALID_RECORD, `${batches.length} batches: joining takes 1 to 65535`);
   const headers = batches.map((b) => {
     const check = checkBatch(b, 0, false);
     if ('kind' in check || check.size !== b.length) throw new StraitError(ErrorCode.INVALID_RECORD, 'not a single whole batch');
@@ -49,44 +40,53 @@ export function concatRecordBatches(batches: readonly Buffer[]): Buffer {
     baseTimestamp = Math.min(baseTimestamp, h.baseTimestamp);
     maxTimestamp = Math.max(maxTimestamp, h.maxTimestamp);
   }
-  const frames: Frame[] = [];
+  // Per record: where its key/value/headers bytes are and its new deltas, in flat arrays (no object
+  // per record); then one buffer of the exact size.
+  const count = headers.reduce((n, h) => n + h.recordCount, 0);
+  const sourceOf = new Uint16Array(count);
+  const restStarts = new Float64Array(count);
+  const restEnds = new Float64Array(count);
+  const attributes = new Uint8Array(count);
+  const timestampDeltas = new Float64Array(count);
   let size = RECORD_BATCH_OVERHEAD;
+  let n = 0;
   batches.forEach((buf, i) => {
     const header = headers[i]!;
     const reader = new VarintReader(buf, RECORD_BATCH_OVERHEAD, buf.length);
-    for (let r = 0; r < header.recordCount; r++) {
+    for (let r = 0; r < header.recordCount; r++, n++) {
       const length = reader.readVarint();
       const bodyStart = reader.pos;
       const bodyEnd = bodyStart + length;
       if (length < 1 || bodyEnd > buf.length) throw new StraitError(ErrorCode.CORRUPT_MESSAGE, `record of ${length} bytes at ${bodyStart - 1} does not fit its batch`);
-      const attributes = buf[bodyStart]!;
+      attributes[n] = buf[bodyStart]!;
       reader.pos = bodyStart + 1;
       const timestampDelta = header.baseTimestamp + reader.readVarlong() - baseTimestamp;
       reader.readVarint();
-      const offsetDelta = frames.length;
-      const frame: Frame = { source: buf, restStart: reader.pos, restEnd: bodyEnd, attributes, timestampDelta, offsetDelta };
-      if (frame.restStart > bodyEnd) throw new StraitError(ErrorCode.CORRUPT_MESSAGE, `record at ${bodyStart - 1} is shorter than its header`);
-      frames.push(frame);
-      const body = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + (bodyEnd - frame.restStart);
+      if (reader.pos > bodyEnd) throw new StraitError(ErrorCode.CORRUPT_MESSAGE, `record at ${bodyStart - 1} is shorter than its header`);
+      sourceOf[n] = i;
+      restStarts[n] = reader.pos;
+      restEnds[n] = bodyEnd;
+      timestampDeltas[n] = timestampDelta;
+      const body = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(n) + (bodyEnd - reader.pos);
       size += sizeOfVarint(body) + body;
       reader.pos = bodyEnd;
     }
   });
   const out = Buffer.allocUnsafe(size);
   let pos = RECORD_BATCH_OVERHEAD;
-  for (const f of frames) {
-    const rest = f.restEnd - f.restStart;
-    const body = 1 + sizeOfVarlong(f.timestampDelta) + sizeOfVarint(f.offsetDelta) + rest;
+  for (let k = 0; k < count; k++) {
+    const rest = restEnds[k]! - restStarts[k]!;
+    const body = 1 + sizeOfVarlong(timestampDeltas[k]!) + sizeOfVarint(k) + rest;
     pos = writeVarint(out, body, pos);
-    out[pos++] = f.attributes;
-    pos = writeVarlong(out, f.timestampDelta, pos);
-    pos = writeVarint(out, f.offsetDelta, pos);
-    pos += f.source.copy(out, pos, f.restStart, f.restEnd);
+    out[pos++] = attributes[k]!;
+    pos = writeVarlong(out, timestampDeltas[k]!, pos);
+    pos = writeVarint(out, k, pos);
+    pos += batches[sourceOf[k]!]!.copy(out, pos, restStarts[k]!, restEnds[k]!);
   }
   writeBatchHeader(out, {
     baseOffset: 0, partitionLeaderEpoch: NO_PARTITION_LEADER_EPOCH, compression: CompressionType.None, timestampType: TimestampType.CreateTime,
-    transactional: false, control: false, lastOffsetDelta: frames.length - 1, baseTimestamp, maxTimestamp,
+    transactional: false, control: false, lastOffsetDelta: count - 1, baseTimestamp, maxTimestamp,
     producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH, baseSequence: NO_SEQUENCE,
-  }, frames.length);
+  }, count);
   return out;
 }

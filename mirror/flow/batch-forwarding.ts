@@ -87,10 +87,16 @@ function reencode(records: readonly ConsumedRecord[], header: BatchHeader): Outg
   };
 }
 
-/** Whether the batch may be joined with its neighbours (uncompressed: its records can be re-framed
- * without decompressing; every OutgoingBatch is already a CreateTime producer batch). */
+/** Batches from this size on go whole even behind a full window: five of them per round trip carry
+ * enough, and re-framing their records would cost more than the requests it saves. */
+export const JOIN_BELOW_BYTES = 32 * 1024;
+/** The largest batch joining makes. */
+export const MAX_JOINED_BYTES = 256 * 1024;
+
+/** Whether the batch may be joined with its neighbours: small, and uncompressed (its records can be
+ * re-framed without decompressing; every OutgoingBatch is already a CreateTime producer batch). */
 export function canJoin(b: OutgoingBatch): boolean {
-  return batchCompression(b.bytes.readInt16BE(ATTRIBUTES)) === CompressionType.None;
+  return b.bytes.length < JOIN_BELOW_BYTES && batchCompression(b.bytes.readInt16BE(ATTRIBUTES)) === CompressionType.None;
 }
 
 /**

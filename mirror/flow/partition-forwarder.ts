@@ -1,16 +1,16 @@
 // One source partition's forwarding into its remote partition (the same number): each fetch's batches
 // (batch-forwarding.ts decides whole or re-encoded) are sent through the flow's idempotent producer,
 // pipelined up to the producer's in-flight window (five batches per partition, so that a re-sent batch
-// stays inside the broker's duplicate window); batches that queue up behind a full window are joined
-// into one when they are uncompressed (records re-framed, not decoded), so a partition written in small
-// batches is not held to five of them per round trip. Acknowledgements are taken in partition order,
+// stays inside the broker's duplicate window); small uncompressed batches that queue up behind a full
+// window are joined into one (records re-framed, not decoded), so a partition written in small batches
+// is not held to five of them per round trip. Big batches always go whole. Acknowledgements are taken in partition order,
 // and only then is the position recorded and the listeners (offset syncs, metrics) told. A batch the
 // producer gives up on stops the partition: nothing after it counts, and the forwarding loop rewinds the
 // source to `acknowledged` once every batch in flight has settled (at least once: what the target took
 // after the failed batch comes again).
 import type { FetchedBatches, Producer, RawBatchMetadata, StraitError } from '../../client/index.js';
 import type { FlowMetrics } from '../metrics/mirror-metrics.js';
-import { canJoin, joinBatches, prepareBatches, type OutgoingBatch } from './batch-forwarding.js';
+import { canJoin, joinBatches, MAX_JOINED_BYTES, prepareBatches, type OutgoingBatch } from './batch-forwarding.js';
 import type { ForwardedBatch, ForwardListener } from './forwarded-batch.js';
 
 export interface PositionRecorder {
@@ -49,8 +49,6 @@ interface Entry {
   acknowledgedAtMs: number;
 }
 
-/** The largest batch joining makes (well below the mirror producer's max.request.size). */
-const MAX_JOINED_BYTES = 1024 * 1024;
 
 export class PartitionForwarder {
   readonly sourceTopic: string;
