@@ -73,7 +73,8 @@ export function uncompressedBatchSize(records: readonly EncodableRecord[], baseT
   return size;
 }
 
-function writeHeader(buf: Buffer, fields: BatchHeaderFields, recordCount: number): void {
+/** Writes the 61-byte header over buf (the whole batch) and then its CRC. */
+export function writeBatchHeader(buf: Buffer, fields: BatchHeaderFields, recordCount: number): void {
   setBaseOffset(buf, 0, fields.baseOffset);
   buf.writeInt32BE(buf.length - LOG_OVERHEAD, BATCH_LENGTH);
   buf.writeInt32BE(fields.partitionLeaderEpoch, PARTITION_LEADER_EPOCH);
@@ -114,6 +115,6 @@ export function writeBatch(
     out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + compressed.length);
     compressed.copy(out, RECORD_BATCH_OVERHEAD);
   }
-  writeHeader(out, fields, records.length);
+  writeBatchHeader(out, fields, records.length);
   return out;
 }

@@ -6,3 +6,4 @@ export * from './compression.js';
 export { type RecordsWalk, walkBatchRecords, walkRecords } from './record-validation.js';
 export { SnappyFramingError } from './snappy-xerial.js';
 export { type BatchHeaderFields, batchAttributes } from './batch-writer.js';
+export { concatRecordBatches, isConcatenable } from './batch-concat.js';

@@ -10,9 +10,9 @@
 // its CreateTime, as MM2 writes the timestamp it read), in the source batch's codec. Control batches
 // (transaction markers) are never forwarded; the position moves past them all the same.
 import {
-  CRC, DELETE_HORIZON_MASK, ErrorCode, RecordBatchBuilder, StraitError, TimestampType, ATTRIBUTES,
+  CRC, CompressionType, DELETE_HORIZON_MASK, ErrorCode, RecordBatchBuilder, StraitError, TimestampType, ATTRIBUTES,
   batchCompression, batchHasDeleteHorizon, batchIsControl, batchIsTransactional, batchPositions, batchTimestampType,
-  checkBatch, computeBatchCrc, decodeRecordBatch, readBatchHeader, type BatchHeader, type ConsumedRecord,
+  checkBatch, computeBatchCrc, concatRecordBatches, decodeRecordBatch, readBatchHeader, type BatchHeader, type ConsumedRecord,
 } from '../../client/index.js';
 
 /** One batch ready for Producer.sendRawBatch, with what the forwarder reports once it is acknowledged. */
@@ -84,5 +84,38 @@ function reencode(records: readonly ConsumedRecord[], header: BatchHeader): Outg
   return {
     bytes: builder.build(), upstreamOffset: records[0]!.offset, lastUpstreamOffset: records[records.length - 1]!.offset,
     recordCount: records.length, firstTimestamp: first, maxTimestamp: max, whole: false,
+  };
+}
+
+/** Batches from this size on go whole even behind a full window: five of them per round trip carry
+ * enough, and re-framing their records would cost more than the requests it saves. */
+export const JOIN_BELOW_BYTES = 32 * 1024;
+/** The largest batch joining makes. */
+export const MAX_JOINED_BYTES = 256 * 1024;
+
+/** Whether the batch may be joined with its neighbours: small, and uncompressed (its records can be
+ * re-framed without decompressing; every OutgoingBatch is already a CreateTime producer batch). */
+export function canJoin(b: OutgoingBatch): boolean {
+  return b.bytes.length < JOIN_BELOW_BYTES && batchCompression(b.bytes.readInt16BE(ATTRIBUTES)) === CompressionType.None;
+}
+
+/**
+ * Consecutive batches of one partition as one (concatRecordBatches: records re-framed, not decoded),
+ * for when they queue up behind the partition's in-flight window. Its upstream offsets span theirs,
+ * holes between them included; it counts as re-encoded.
+ */
+export function joinBatches(parts: readonly OutgoingBatch[]): OutgoingBatch {
+  if (parts.length === 1) return parts[0]!;
+  let first = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let records = 0;
+  for (const p of parts) {
+    first = Math.min(first, p.firstTimestamp);
+    max = Math.max(max, p.maxTimestamp);
+    records += p.recordCount;
+  }
+  return {
+    bytes: concatRecordBatches(parts.map((p) => p.bytes)), upstreamOffset: parts[0]!.upstreamOffset, lastUpstreamOffset: parts[parts.length - 1]!.lastUpstreamOffset,
+    recordCount: records, firstTimestamp: first, maxTimestamp: max, whole: false,
   };
 }

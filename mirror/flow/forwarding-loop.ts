@@ -117,6 +117,7 @@ export class ForwardingLoop {
       ...p,
       start,
       target: this.deps.target,
+      maxInFlightBatches: this.deps.target.config.maxInFlight,
       listeners: this.deps.listeners,
       metrics: this.deps.metrics,
       positions: this.deps.positions,

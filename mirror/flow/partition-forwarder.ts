@@ -1,12 +1,16 @@
 // One source partition's forwarding into its remote partition (the same number): each fetch's batches
 // (batch-forwarding.ts decides whole or re-encoded) are sent through the flow's idempotent producer,
-// pipelined; acknowledgements are taken in partition order, and only then is the position recorded and
-// the listeners (offset syncs, metrics) told. A batch the producer gives up on stops the partition:
-// nothing after it counts, and the forwarding loop rewinds the source to `acknowledged` once every
-// batch in flight has settled (at least once: what the target took after the failed batch comes again).
+// pipelined up to the producer's in-flight window (five batches per partition, so that a re-sent batch
+// stays inside the broker's duplicate window); small uncompressed batches that queue up behind a full
+// window are joined into one (records re-framed, not decoded), so a partition written in small batches
+// is not held to five of them per round trip. Big batches always go whole. Acknowledgements are taken in partition order,
+// and only then is the position recorded and the listeners (offset syncs, metrics) told. A batch the
+// producer gives up on stops the partition: nothing after it counts, and the forwarding loop rewinds the
+// source to `acknowledged` once every batch in flight has settled (at least once: what the target took
+// after the failed batch comes again).
 import type { FetchedBatches, Producer, RawBatchMetadata, StraitError } from '../../client/index.js';
 import type { FlowMetrics } from '../metrics/mirror-metrics.js';
-import { prepareBatches, type OutgoingBatch } from './batch-forwarding.js';
+import { canJoin, joinBatches, MAX_JOINED_BYTES, prepareBatches, type OutgoingBatch } from './batch-forwarding.js';
 import type { ForwardedBatch, ForwardListener } from './forwarded-batch.js';
 
 export interface PositionRecorder {
@@ -20,6 +24,9 @@ export interface PartitionForwarderDeps {
   /** Where forwarding starts: the recorded position or the reset offset. */
   start: number;
   target: Pick<Producer, 'sendRawBatch'>;
+  /** Batches of this partition sent and not yet answered, at most (the producer's
+   * max.in.flight.requests.per.connection); more wait here, to be joined. */
+  maxInFlightBatches: number;
   listeners: readonly ForwardListener[];
   metrics: FlowMetrics;
   positions: PositionRecorder;
@@ -35,10 +42,13 @@ interface Entry {
   batch: OutgoingBatch | undefined;
   /** The source position once this entry is acknowledged. */
   next: number;
-  state: 'sending' | 'acked' | 'failed';
+  state: 'queued' | 'sending' | 'acked' | 'failed';
+  /** Bytes reported to onInFlight for it (the fetched bytes, before any join). */
+  accounted: number;
   result: RawBatchMetadata | undefined;
   acknowledgedAtMs: number;
 }
+
 
 export class PartitionForwarder {
   readonly sourceTopic: string;
@@ -61,7 +71,8 @@ export class PartitionForwarder {
     this.acknowledged = deps.start;
   }
 
-  /** Sends the fetched batches (in order, after those sent before). Ignored while failed. */
+  /** Queues the fetched batches (in order, after those before) and sends what the window allows.
+   * Ignored while failed. */
   forward(fetched: FetchedBatches): void {
     if (this.failure !== undefined) return;
     this.highWatermark = fetched.highWatermark;
@@ -75,39 +86,77 @@ export class PartitionForwarder {
     const fetchedAt = Date.now();
     const last = batches[batches.length - 1];
     if (last) this.deps.metrics.recordFetched(this.sourceTopic, this.partition, last.maxTimestamp, fetchedAt);
-    for (const batch of batches) this.send(batch, batch === last ? fetched.nextOffset : batch.lastUpstreamOffset + 1);
+    for (const batch of batches) {
+      const next = batch === last ? fetched.nextOffset : batch.lastUpstreamOffset + 1;
+      this.pending.push({ batch, next, state: 'queued', accounted: batch.bytes.length, result: undefined, acknowledgedAtMs: 0 });
+      this.deps.onInFlight(batch.bytes.length);
+    }
     if (!last) {
       // Only control batches or records below the position: the position moves in turn with the rest.
-      this.pending.push({ batch: undefined, next: fetched.nextOffset, state: 'acked', result: undefined, acknowledgedAtMs: fetchedAt });
+      this.pending.push({ batch: undefined, next: fetched.nextOffset, state: 'acked', accounted: 0, result: undefined, acknowledgedAtMs: fetchedAt });
       this.settle();
+    }
+    this.pump();
+  }
+
+  /** Sends queued entries while the window has room: whole, except that the last free slot takes
+   * the queued entries after it joined in, when they can be. */
+  private pump(): void {
+    for (let i = 0; i < this.pending.length && this.unsettled < this.deps.maxInFlightBatches && this.failure === undefined; i++) {
+      const entry = this.pending[i]!;
+      if (entry.state !== 'queued') continue;
+      if (this.unsettled === this.deps.maxInFlightBatches - 1) this.join(i);
+      this.send(entry);
     }
   }
 
-  private send(batch: OutgoingBatch, next: number): void {
-    const entry: Entry = { batch, next, state: 'sending', result: undefined, acknowledgedAtMs: 0 };
+  /** Folds the queued entries right after pending[i] into it while they can be joined. */
+  private join(i: number): void {
+    const entry = this.pending[i]!;
+    const parts = [entry.batch!];
+    if (!canJoin(parts[0]!)) return;
+    let bytes = parts[0]!.bytes.length;
+    let end = i + 1;
+    for (; end < this.pending.length; end++) {
+      const next = this.pending[end]!;
+      if (next.state !== 'queued' || !canJoin(next.batch!) || bytes + next.batch!.bytes.length > MAX_JOINED_BYTES) break;
+      parts.push(next.batch!);
+      bytes += next.batch!.bytes.length;
+    }
+    if (parts.length === 1) return;
+    const folded = this.pending.splice(i + 1, end - i - 1);
+    entry.batch = joinBatches(parts);
+    entry.next = folded[folded.length - 1]!.next;
+    for (const f of folded) entry.accounted += f.accounted;
+  }
+
+  private send(entry: Entry): void {
+    const batch = entry.batch!;
     const generation = this.generation;
-    this.pending.push(entry);
+    entry.state = 'sending';
     this.unsettled++;
-    this.deps.onInFlight(batch.bytes.length);
     this.deps.target.sendRawBatch(this.remoteTopic, this.partition, batch.bytes).then(
       (result) => {
         entry.state = 'acked';
         entry.result = result;
         entry.acknowledgedAtMs = Date.now();
-        this.settled(batch, generation);
+        this.settled(entry, generation);
       },
       (err: StraitError) => {
         entry.state = 'failed';
-        this.settled(batch, generation);
+        this.settled(entry, generation);
         this.fail(err);
       },
     );
   }
 
-  private settled(batch: OutgoingBatch, generation: number): void {
+  private settled(entry: Entry, generation: number): void {
     this.unsettled--;
-    this.deps.onInFlight(-batch.bytes.length);
-    if (generation === this.generation) this.settle();
+    this.deps.onInFlight(-entry.accounted);
+    if (generation === this.generation) {
+      this.settle();
+      this.pump();
+    }
     if (this.unsettled === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -167,9 +216,11 @@ export class PartitionForwarder {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** After a failure, once idle: forget what was in flight; forwarding goes on from `acknowledged`. */
+  /** After a failure, once idle: forget what was in flight or queued; forwarding goes on from `acknowledged`. */
   rewind(): number {
     this.generation++;
+    const queued = this.pending.filter((e) => e.state === 'queued').reduce((sum, e) => sum + e.accounted, 0);
+    if (queued > 0) this.deps.onInFlight(-queued);
     this.pending = [];
     this.failure = undefined;
     return this.acknowledged;
