@@ -161,8 +161,17 @@ export class LogSegment {
     this.offsetIndex.load(this.fileSize);
     this.recomputeTail();
     this.timeIndex.load(this.next);
+    this.takeMaxFromTimeIndex();
+  }
+
+  /**
+   * After recomputeTail() has seen only the unindexed tail: the time index's last entry is the
+   * largest timestamp before it. On a tie the index's entry is the earlier record, and max.timestamp
+   * answers the first record holding the largest timestamp.
+   */
+  private takeMaxFromTimeIndex(): void {
     const lastTime = this.timeIndex.lastEntry();
-    if (lastTime && lastTime.timestamp > this.maxTimestamp) {
+    if (lastTime && lastTime.timestamp >= this.maxTimestamp) {
       this.maxTimestamp = lastTime.timestamp;
       this.offsetOfMaxTimestamp = lastTime.offset;
     }
@@ -325,11 +334,7 @@ export class LogSegment {
     this.offsetIndex.truncateToPosition(from.position);
     this.timeIndex.truncateToOffset(from.baseOffset);
     this.recomputeTail();
-    const lastTime = this.timeIndex.lastEntry();
-    if (lastTime && lastTime.timestamp > this.maxTimestamp) {
-      this.maxTimestamp = lastTime.timestamp;
-      this.offsetOfMaxTimestamp = lastTime.offset;
-    }
+    this.takeMaxFromTimeIndex();
     return removed;
   }
 

@@ -73,6 +73,23 @@ test('compressed batches are decompressed to find the record', (t) => {
   }
 });
 
+test('max.timestamp after a clean reopen: a tie between an indexed batch and the unindexed tail answers the first record', (t) => {
+  const dir = tempDir(t);
+  // indexIntervalBytes 0: the second batch gets the offset index entry, so a reopen scans only it and
+  // must take the earlier record holding the same timestamp from the time index.
+  const cfg = { segmentBytes: 1 << 20, indexIntervalBytes: 0 };
+  let log = openLog(dir, { config: cfg });
+  log.appendAsLeader(stamped([T]), 0);
+  log.appendAsLeader(stamped([T]), 0);
+  assert.deepEqual(log.offsetForTimestamp(MAX_TIMESTAMP_QUERY), { offset: 0, timestamp: T, leaderEpoch: 0 });
+  log.close();
+  log = openLog(dir, { config: cfg });
+  onCleanup(t, () => log.close());
+  assert.deepEqual(log.offsetForTimestamp(MAX_TIMESTAMP_QUERY), { offset: 0, timestamp: T, leaderEpoch: 0 });
+  log.truncateTo(1);
+  assert.deepEqual(log.offsetForTimestamp(MAX_TIMESTAMP_QUERY), { offset: 0, timestamp: T, leaderEpoch: 0 });
+});
+
 test('across batches and segments, with any timestamps, the answer is the first matching record (property)', (t) => {
   const root = tempDir(t);
   let run = 0;
