@@ -73,7 +73,9 @@ export class Producer {
     return new Promise((resolve, reject) => {
       const count = this.closed || this.waiting.has(topic) ? undefined : this.cluster.metadata.partitionCount(topic);
       // The common case, without a closure per record: metadata known and nothing queued before us.
-      if (count !== undefined) {
+      // An explicit partition beyond the known count goes through dispatch, which asks for metadata
+      // again: the topic may have grown since (Kafka's producer waits for such a partition likewise).
+      if (count !== undefined && (record.partition === undefined || record.partition < count)) {
         try {
           this.appendWithWaiter(topic, record, count, resolve, reject);
         } catch (err) {
@@ -81,7 +83,7 @@ export class Producer {
         }
         return;
       }
-      this.dispatch(topic, (n) => this.appendWithWaiter(topic, record, n, resolve, reject), reject);
+      this.dispatch(topic, (n) => this.appendWithWaiter(topic, record, n, resolve, reject), reject, record.partition ?? -1);
     });
   }
 
@@ -104,6 +106,8 @@ export class Producer {
     if (records.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter: BulkWaiter = { remaining: records.length, failed: false, resolve, reject };
+      let highestExplicit = -1;
+      for (const r of records) if (r.partition !== undefined && r.partition > highestExplicit) highestExplicit = r.partition;
       this.dispatch(topic, (count) => {
         for (const record of records) {
           if (waiter.failed) return;
@@ -114,7 +118,7 @@ export class Producer {
           waiter.failed = true;
           reject(err);
         }
-      });
+      }, highestExplicit);
     });
   }
 

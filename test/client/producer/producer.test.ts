@@ -103,6 +103,20 @@ test('producer against a broker', async (t) => {
     await assert.rejects(producer.send(topic, { value: 'x', partition: 2 }), (e: StraitError) => e.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     assert.equal((await producer.send(topic, { value: 'x', partition: 1 })).partition, 1);
   });
+
+  await t.test('an explicit partition added after the producer learned the topic is found by asking again (send and sendMany)', async () => {
+    const topic = randomTopic();
+    await admin.createTopics([{ name: topic, numPartitions: 1, replicationFactor: 1 }]);
+    const producer = new Producer({ 'bootstrap.servers': broker.address });
+    t.after(() => producer.close());
+    assert.equal((await producer.send(topic, { value: 'before', partition: 0 })).partition, 0);
+    await admin.createPartitions([{ name: topic, count: 3 }]);
+    assert.equal((await producer.send(topic, { value: 'grown', partition: 2 })).partition, 2);
+    await admin.createPartitions([{ name: topic, count: 4 }]);
+    await producer.sendMany(topic, [{ value: 'bulk', partition: 3 }]);
+    const got = await consumeAll(broker.address, topic, 4, 3);
+    assert.deepEqual(got.map((r) => `${r.partition}:${r.value?.toString()}`).sort(), ['0:before', '2:grown', '3:bulk']);
+  });
 });
 
 // With small requests a burst spans many requests in flight when the broker dies: the case that
