@@ -5,7 +5,7 @@
 // it belongs to another cluster than its quorum logs a fatal line and exits 1; so does a node that
 // meets an exception no request handler caught (DESIGN §12).
 import { pino, type Logger } from 'pino';
-import { ConfigError } from '../client/index.js';
+import { ConfigError, exitOnUnexpectedErrors } from '../client/index.js';
 import { loadBrokerConfigFile } from './config/broker-config.js';
 import { startBroker, type RunningBroker } from './server.js';
 
@@ -16,30 +16,6 @@ import { startBroker, type RunningBroker } from './server.js';
  */
 function processLogger(): Logger {
   return pino({ base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
-}
-
-/**
- * DESIGN §12: a request's failure is answered by the RPC layer (rpc/call-adapters.ts and the Quorum
- * service catch everything a request can cause); an exception or rejection that still reaches the
- * process is a bug, and a node that carries on after one runs in a state nobody knows. It is logged
- * at fatal level with the error and the process exits 1; start-up recovery brings the logs back.
- */
-function exitOnUnexpectedErrors(logger: Logger): void {
-  let exiting = false;
-  const exit = (err: unknown, origin: string): void => {
-    if (exiting) return;
-    exiting = true;
-    try {
-      logger.fatal({ err, origin }, 'unexpected error: exiting');
-    } finally {
-      process.stderr.write(`strait broker: unexpected error (${origin}): ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    }
-  };
-  process.on('uncaughtException', (err, origin) => exit(err, origin));
-  // Node's default would turn an unhandled rejection into an uncaught exception too, unless the
-  // process runs with --unhandled-rejections=warn|none: be explicit.
-  process.on('unhandledRejection', (reason) => exit(reason, 'unhandledRejection'));
 }
 
 /** Runs a broker until a signal stops it; resolves with the exit code. */
@@ -58,7 +34,7 @@ export async function runBrokerProcess(configFile: string): Promise<number> {
   for (const { key, line } of parsed.unknownKeys) {
     logger.warn({ key, file: configFile, line }, `unknown config key "${key}" ignored`);
   }
-  exitOnUnexpectedErrors(logger);
+  exitOnUnexpectedErrors(logger, 'strait broker');
   let broker: RunningBroker;
   try {
     broker = await startBroker(parsed.config, {

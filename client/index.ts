@@ -65,6 +65,8 @@ export type { ConsumerGroupListing, ConsumerGroupDescription, GroupMemberDescrip
 
 // GET /metrics, /healthz and /readyz for any Strait process (broker, mirror) over its prom-client registry.
 export { startMetricsEndpoint, type MetricsEndpoint } from './metrics/http-endpoint.js';
+// Broker and mirror processes: an error nothing handled is logged at fatal level and ends the process.
+export { exitOnUnexpectedErrors } from './process/fatal-errors.js';
 
 export { InvalidConfigError, ConfigReader, type ConfigObject, type ConfigValue } from './cluster/config-values.js';
 export { parseBootstrapServers, formatAddress, type BrokerAddress } from './cluster/bootstrap.js';

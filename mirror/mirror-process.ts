@@ -10,7 +10,7 @@
 // resumes from the recorded positions.
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigError, startMetricsEndpoint, type MetricsEndpoint } from '../client/index.js';
+import { ConfigError, exitOnUnexpectedErrors, startMetricsEndpoint, type MetricsEndpoint } from '../client/index.js';
 import { loadMirrorConfigFile, type MirrorConfig } from './config/mirror-config.js';
 import { MirrorFlow, type FlowExtensionFactory } from './flow/mirror-flow.js';
 import { MirrorMetrics } from './metrics/mirror-metrics.js';
@@ -34,22 +34,6 @@ const DRAIN_TIMEOUT_MS = 60_000;
 /** Synchronous stdout, as the broker's: a fatal line must be out before process.exit. */
 function processLogger(): Logger {
   return pino({ base: { pid: process.pid, component: 'mirror' } }, pino.destination({ dest: 1, sync: true }));
-}
-
-function exitOnUnexpectedErrors(logger: Logger): void {
-  let exiting = false;
-  const exit = (err: unknown, origin: string): void => {
-    if (exiting) return;
-    exiting = true;
-    try {
-      logger.fatal({ err, origin }, 'unexpected error: exiting');
-    } finally {
-      process.stderr.write(`strait mirror: unexpected error (${origin}): ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    }
-  };
-  process.on('uncaughtException', (err, origin) => exit(err, origin));
-  process.on('unhandledRejection', (reason) => exit(reason, 'unhandledRejection'));
 }
 
 /** The flows this worker runs: every enabled one, or those into the --clusters targets. */
@@ -81,7 +65,7 @@ export async function runMirrorProcess(options: MirrorProcessOptions): Promise<n
     process.stderr.write(`strait mirror: ${options.configFile} enables no flow${options.clusters.length > 0 ? ` into ${options.clusters.join(', ')}` : ''} (set <source>-><target>.enabled = true)\n`);
     return 1;
   }
-  exitOnUnexpectedErrors(logger);
+  exitOnUnexpectedErrors(logger, 'strait mirror');
   const metrics = new MirrorMetrics(new Registry());
   let ready = false;
   let endpoint: MetricsEndpoint | undefined;

@@ -14,8 +14,8 @@ import {
 } from '../../../mirror/index.js';
 import { encodeOffsetSyncKey, encodeOffsetSyncValue } from '../../../mirror/offsets/internal-records.js';
 import { randomTopic } from '../../helpers/broker-calls.js';
-import { startBroker, type BrokerProcess } from '../../helpers/launcher.js';
-import { eventually, flowOf, mirrorByHand, silentLogger } from './offsets-fixtures.js';
+import type { BrokerProcess } from '../../helpers/launcher.js';
+import { eventually, flowOf, mirrorByHand, silentLogger, startTwoClusters, stopTwoClusters } from './offsets-fixtures.js';
 
 let a: BrokerProcess;
 let b: BrokerProcess;
@@ -24,18 +24,8 @@ let adminB: Admin;
 let producerA: Producer;
 let producerB: Producer;
 
-before(async () => {
-  [a, b] = await Promise.all([startBroker(), startBroker()]);
-  adminA = new Admin({ 'bootstrap.servers': a.address });
-  adminB = new Admin({ 'bootstrap.servers': b.address });
-  producerA = new Producer({ 'bootstrap.servers': a.address, 'linger.ms': 0 });
-  producerB = new Producer({ 'bootstrap.servers': b.address, 'linger.ms': 0 });
-});
-
-after(async () => {
-  await Promise.all([producerA.close(), producerB.close(), adminA.close(), adminB.close()]);
-  await Promise.all([a.stop(), b.stop()]);
-});
+before(async () => ({ a, b, adminA, adminB, producerA, producerB } = await startTwoClusters()));
+after(() => stopTwoClusters({ a, b, adminA, adminB, producerA, producerB }));
 
 type Rig = ReturnType<typeof rig>;
 

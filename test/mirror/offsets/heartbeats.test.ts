@@ -10,8 +10,8 @@ import {
 } from '../../../mirror/index.js';
 import { parseProperties } from '../../../client/index.js';
 import { encodeHeartbeatKey, encodeHeartbeatValue } from '../../../mirror/offsets/internal-records.js';
-import { startBroker, type BrokerProcess } from '../../helpers/launcher.js';
-import { eventually, flowOf, mirrorConfigText, silentLogger } from './offsets-fixtures.js';
+import type { BrokerProcess } from '../../helpers/launcher.js';
+import { eventually, flowOf, mirrorConfigText, silentLogger, startTwoClusters, stopTwoClusters } from './offsets-fixtures.js';
 
 let a: BrokerProcess;
 let b: BrokerProcess;
@@ -20,18 +20,8 @@ let adminB: Admin;
 let producerA: Producer;
 let producerB: Producer;
 
-before(async () => {
-  [a, b] = await Promise.all([startBroker(), startBroker()]);
-  adminA = new Admin({ 'bootstrap.servers': a.address });
-  adminB = new Admin({ 'bootstrap.servers': b.address });
-  producerA = new Producer({ 'bootstrap.servers': a.address, 'linger.ms': 0 });
-  producerB = new Producer({ 'bootstrap.servers': b.address, 'linger.ms': 0 });
-});
-
-after(async () => {
-  await Promise.all([producerA.close(), producerB.close(), adminA.close(), adminB.close()]);
-  await Promise.all([a.stop(), b.stop()]);
-});
+before(async () => ({ a, b, adminA, adminB, producerA, producerB } = await startTwoClusters()));
+after(() => stopTwoClusters({ a, b, adminA, adminB, producerA, producerB }));
 
 async function heartbeatsIn(admin: Admin, address: string, topic: string): Promise<Heartbeat[]> {
   const seen: Heartbeat[] = [];

@@ -1,8 +1,10 @@
 // Helpers for the real-broker tests of mirror/offsets: a flow from config text, and "mirroring" done by
 // hand — records produced to a source topic and the same records to its remote topic, with the
-// ForwardedBatch values a partition forwarder would report for them, built from the produce results.
+// ForwardedBatch values a partition forwarder would report for them, built from the produce results;
+// and two one-node clusters to run them on.
 import pino from 'pino';
-import { parseProperties, type Producer } from '../../../client/index.js';
+import { Admin, parseProperties, Producer } from '../../../client/index.js';
+import { startBroker, type BrokerProcess } from '../../helpers/launcher.js';
 import { FlowPolicy, parseMirrorConfig, type FlowConfig, type ForwardedBatch } from '../../../mirror/index.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -84,4 +86,30 @@ export function mirrorConfigText(clusters: { A: string; B: string }, keys: Recor
     ...flows.map((f) => `${f}.enabled = true`),
     ...Object.entries({ ...TEST_FLOW_KEYS, ...keys }).map(([k, v]) => `${k} = ${v}`),
   ].join('\n');
+}
+
+/** Two one-node clusters, A and B, with an admin and a producer on each. */
+export interface TwoClusters {
+  a: BrokerProcess;
+  b: BrokerProcess;
+  adminA: Admin;
+  adminB: Admin;
+  producerA: Producer;
+  producerB: Producer;
+}
+
+export async function startTwoClusters(): Promise<TwoClusters> {
+  const [a, b] = await Promise.all([startBroker(), startBroker()]);
+  return {
+    a, b,
+    adminA: new Admin({ 'bootstrap.servers': a.address }),
+    adminB: new Admin({ 'bootstrap.servers': b.address }),
+    producerA: new Producer({ 'bootstrap.servers': a.address, 'linger.ms': 0 }),
+    producerB: new Producer({ 'bootstrap.servers': b.address, 'linger.ms': 0 }),
+  };
+}
+
+export async function stopTwoClusters(c: TwoClusters): Promise<void> {
+  await Promise.all([c.producerA.close(), c.producerB.close(), c.adminA.close(), c.adminB.close()]);
+  await Promise.all([c.a.stop(), c.b.stop()]);
 }
