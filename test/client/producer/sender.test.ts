@@ -89,6 +89,27 @@ test('an OUT_OF_ORDER answer for the next batch fails it as not written; the pro
   assert.equal(producer.stats().epochBumps, 1);
 });
 
+test('batches proved unwritten go again once each under the new epoch, not a second time after their acknowledgement', async (t) => {
+  // One record per batch (each record is larger than batch.size), both in flight at once once the
+  // broker knows the producer.
+  const { fake, producer } = await setup(t, { 'batch.size': 100, 'linger.ms': 0 });
+  const record = (value: string) => ({ value: value.padEnd(100, '.'), partition: 0 });
+  await producer.send('t', { value: 'first', partition: 0 });
+  // Both refused: the first fails as not written, the second is proved unwritten and must be
+  // written exactly once, under epoch 1 from sequence 0.
+  fake.script.push(() => ({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER }), () => ({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER }));
+  const refused = producer.send('t', record('refused'));
+  const resent = producer.send('t', record('resent'));
+  await assert.rejects(refused, (e: StraitError) => e.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && e.maybeWritten === false);
+  assert.equal((await resent).offset, 1);
+  // Batches go in creation order, so a batch created now follows anything of the two still queued.
+  assert.equal((await producer.send('t', record('after'))).offset, 2);
+  const log = fake.log.get('t/0')!;
+  assert.deepEqual(log.map((b) => [b.producerEpoch, b.baseSequence, b.recordCount]), [[0, 0, 1], [1, 0, 1], [1, 1, 1]],
+    'first, resent once under the new epoch, after');
+  assert.equal(producer.stats().epochBumps, 1);
+});
+
 test('one batch per partition in a request, and at most max.in.flight batches of a partition unanswered', async (t) => {
   const { fake, producer } = await setup(t, { 'batch.size': 200, 'linger.ms': 0, 'max.in.flight.requests.per.connection': 3 });
   await producer.send('t', { value: 'first', partition: 0 });
