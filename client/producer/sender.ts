@@ -266,15 +266,17 @@ export class Sender {
         `(delivery.timeout.ms ${this.config.deliveryTimeoutMs})${b.maybeWritten ? '; they may have been written' : '; they were not written'}`));
   }
 
-  /** A new epoch for the partition: batches proved unwritten go again first, with new sequences. */
+  /**
+   * A new epoch for the partition: batches proved unwritten go again first, with new sequences. They
+   * are queued already, in order (a bump waits until nothing is in flight, and every failed attempt
+   * that is retried went back into the queue), so they are only re-stamped where they are, as Kafka's
+   * TransactionManager.startSequencesAtBeginning does. Queueing them a second time sent each twice:
+   * the second copy, after the first was acknowledged, took the next sequence and was written again.
+   */
   private bumpEpoch(q: PartitionQueue): void {
     const window = q.window!;
     this.identity.bumpFrom(window.identity);
-    const again = window.bump();
-    if (again.length > 0) {
-      q.batches.push(...again);
-      q.batches.sort((a, b) => a.id - b.id);
-    }
+    window.bump();
     this.stats.epochBumps++;
   }
 

@@ -115,16 +115,15 @@ export class SequenceWindow {
   }
 
   /**
-   * Empties the window for a new epoch; returns the unsettled batches still to be sent, now without
-   * a sequence number (they are proved unwritten, so they go again as new batches).
+   * Empties the window for a new epoch. The unsettled batches lose their sequence numbers (they are
+   * proved unwritten, so they go again as new batches) but stay where they wait: with nothing in
+   * flight, each is in its partition's queue once already, back from its failed attempt.
    */
-  bump(): ProducerBatch[] {
-    const pending = this.entries.filter((b) => !b.acked && !b.abandoned);
-    for (const b of pending) b.baseSequence = -1;
+  bump(): void {
+    for (const b of this.entries) if (!b.acked && !b.abandoned) b.baseSequence = -1;
     this.entries.length = 0;
     this.resequence = false;
     this.identity = undefined;
-    return pending;
   }
 }
 

@@ -150,7 +150,7 @@ async function runLoadAndCheck(target: FaultTarget, spec: ScenarioSpec, seed: nu
     `${e.skipped ? `(skipped: ${e.skipped})` : ''}${e.connectionsCut > 0 ? `(${e.connectionsCut} cut)` : ''}`);
   const summary = `fault scenario "${spec.name}" FAULT_SEED=${seed}, topic ${topic}, ${spec.producers} producer(s) at ${spec.ratePerSecond}/s for ${spec.durationMs} ms; ` +
     `plan [${plan.map(describeFault).join(', ')}]; done [${happened.join(', ')}]; ` +
-    `producers: ${producerStats.requestsSent} requests, ${producerStats.batchesRetried} batches retried, ${producerStats.batchesFailed} failed; settled ${Math.max(0, settleMs)} ms after the load`;
+    `producers: ${producerStats.requestsSent} requests, ${producerStats.batchesRetried} batches retried, ${producerStats.batchesFailed} failed, ${producerStats.epochBumps} epoch bumps; settled ${Math.max(0, settleMs)} ms after the load`;
   const converged = convergence ? `; replicas ${convergence.converged ? 'converged' : 'did NOT converge'} after ${convergence.waitedMs} ms` : '';
   return { seed, topic, plan, events, report, replicas, producerStats, settleMs, summary: summary + converged };
 }

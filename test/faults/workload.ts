@@ -128,14 +128,15 @@ export class Workload {
   }
 
   /** Producer counters summed over the producers. */
-  stats(): { requestsSent: number; batchesSent: number; batchesRetried: number; batchesFailed: number } {
-    const total = { requestsSent: 0, batchesSent: 0, batchesRetried: 0, batchesFailed: 0 };
+  stats(): { requestsSent: number; batchesSent: number; batchesRetried: number; batchesFailed: number; epochBumps: number } {
+    const total = { requestsSent: 0, batchesSent: 0, batchesRetried: 0, batchesFailed: 0, epochBumps: 0 };
     for (const p of this.producers) {
       const s = p.stats();
       total.requestsSent += s.requestsSent;
       total.batchesSent += s.batchesSent;
       total.batchesRetried += s.batchesRetried;
       total.batchesFailed += s.batchesFailed;
+      total.epochBumps += s.epochBumps;
     }
     return total;
   }

@@ -1,7 +1,8 @@
 // The sender's retry, ordering and sequence rules, against a fake broker that answers as scripted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, Producer, StraitError } from '../../../client/index.js';
+import fc from 'fast-check';
+import { ErrorCode, Producer, StraitError, type ErrorCodeValue } from '../../../client/index.js';
 import { startFakeBroker, type FakeBroker, type ReceivedBatch } from '../helpers/fake-broker.js';
 
 async function setup(t: { after(fn: () => Promise<void> | void): void }, options: Record<string, string | number> = {}): Promise<{ fake: FakeBroker; producer: Producer }> {
@@ -22,6 +23,9 @@ function assertContiguous(log: ReceivedBatch[]): void {
     expected += b.recordCount;
   }
 }
+
+/** A record larger than batch.size 100 on its own: with that setting, one record per batch. */
+const bigRecord = (value: string) => ({ value: value.padEnd(100, '.'), partition: 0 });
 
 const values = (n: number, prefix = 'v') => Array.from({ length: n }, (_, i) => ({ value: `${prefix}${i}`.padEnd(40, '.'), partition: 0 }));
 
@@ -87,6 +91,52 @@ test('an OUT_OF_ORDER answer for the next batch fails it as not written; the pro
   const log = fake.log.get('t/0')!;
   assert.deepEqual(log.map((b) => [b.producerId, b.producerEpoch, b.baseSequence]), [[1000, 0, 0], [1000, 1, 0]]);
   assert.equal(producer.stats().epochBumps, 1);
+});
+
+test('batches proved unwritten go again once each under the new epoch, not a second time after their acknowledgement', async (t) => {
+  // One record per batch, both in flight at once once the broker knows the producer.
+  const { fake, producer } = await setup(t, { 'batch.size': 100, 'linger.ms': 0 });
+  const record = bigRecord;
+  await producer.send('t', { value: 'first', partition: 0 });
+  // Both refused: the first fails as not written, the second is proved unwritten and must be
+  // written exactly once, under epoch 1 from sequence 0.
+  fake.script.push(() => ({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER }), () => ({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER }));
+  const refused = producer.send('t', record('refused'));
+  const resent = producer.send('t', record('resent'));
+  await assert.rejects(refused, (e: StraitError) => e.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && e.maybeWritten === false);
+  assert.equal((await resent).offset, 1);
+  // Batches go in creation order, so a batch created now follows anything of the two still queued.
+  assert.equal((await producer.send('t', record('after'))).offset, 2);
+  const log = fake.log.get('t/0')!;
+  assert.deepEqual(log.map((b) => [b.producerEpoch, b.baseSequence, b.recordCount]), [[0, 0, 1], [1, 0, 1], [1, 1, 1]],
+    'first, resent once under the new epoch, after');
+  assert.equal(producer.stats().epochBumps, 1);
+});
+
+test('property: refusals that write nothing, in any order, leave every record in the log once and acknowledged', async () => {
+  // Each scripted refusal answers one request without writing it; OUT_OF_ORDER ones make the
+  // producer fail batches as not written and move the others to a new epoch. With every answer
+  // arriving, the log must hold exactly the acknowledged records.
+  const refusal = fc.constantFrom<ErrorCodeValue | 'accept'>('accept', ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  await fc.assert(fc.asyncProperty(fc.array(refusal, { maxLength: 12 }), fc.integer({ min: 1, max: 8 }), async (script, count) => {
+    const fake = await startFakeBroker();
+    const producer = new Producer({ 'bootstrap.servers': fake.address, 'retry.backoff.ms': 5, 'retry.backoff.max.ms': 20, 'batch.size': 100, 'linger.ms': 0 });
+    try {
+      await producer.send('t', bigRecord('first'));
+      fake.script.push(...script.map((v) => () => (v === 'accept' ? 'accept' as const : { errorCode: v })));
+      const outcomes = await Promise.allSettled(Array.from({ length: count }, (_, i) => producer.send('t', bigRecord(`r${i}`))));
+      fake.script.length = 0;
+      // Created last, so sent after anything of the earlier records still queued.
+      const last = await producer.send('t', bigRecord('last'));
+      const acked = outcomes.filter((o) => o.status === 'fulfilled').length + 2;
+      const inLog = fake.log.get('t/0')!.reduce((n, b) => n + b.recordCount, 0);
+      assert.equal(inLog, acked, `records in the log ${inLog}, acknowledged ${acked}`);
+      assert.equal(last.offset, acked - 1);
+    } finally {
+      await producer.close(1000);
+      await fake.stop();
+    }
+  }), { numRuns: 30 });
 });
 
 test('one batch per partition in a request, and at most max.in.flight batches of a partition unanswered', async (t) => {
