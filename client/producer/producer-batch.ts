@@ -56,8 +56,9 @@ export class ProducerBatch {
   /** Times sent, and failed attempts. */
   sends = 0;
   attempts = 0;
-  /** Some attempt ended with no answer that settles it (a timeout, a cut stream): the broker may
-   * have written it. Cleared when a later answer proves it unwritten. */
+  /** Some attempt ended with no answer that settles it (a timeout, a cut stream, an error the leader
+   * may give after its append): the broker may have written it. Never cleared: a later refusal comes
+   * from one leader at one time, and another replica may still hold the earlier attempt. */
   maybeWritten = false;
   /** The broker acknowledged it. */
   acked = false;

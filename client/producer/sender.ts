@@ -30,12 +30,15 @@ export interface SenderConfig {
   retry: RetryPolicy;
 }
 
-/** Answers after which the broker may have written the batch all the same. */
+/** Answers after which the broker may have written the batch all the same. KAFKA_STORAGE_ERROR is
+ * one: the log answers it also when the batch's bytes reached the segment file and the index write or
+ * the flush after them failed, and recovery keeps those bytes. */
 const UNSETTLED_ERRORS: ReadonlySet<number> = new Set<number>([
   ErrorCode.REQUEST_TIMED_OUT,
   ErrorCode.NETWORK_EXCEPTION,
   ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
   ErrorCode.UNKNOWN_SERVER_ERROR,
+  ErrorCode.KAFKA_STORAGE_ERROR,
 ]);
 
 /** With acks=all a leader answers these also when it appended the batch and then lost the partition

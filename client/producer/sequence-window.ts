@@ -10,9 +10,14 @@
 //
 // The broker takes a producer's batches of one epoch only in sequence order. So an acknowledgement
 // of a batch proves every earlier one was written, and an OUT_OF_ORDER answer to the oldest batch
-// still in doubt proves that it and every later one were not. When the window holds only batches
-// given up on (expired or failed, the caller told), or when such a proof says the rest are unwritten,
-// the partition moves to a new epoch and the unwritten batches take new sequences from 0 (KIP-360).
+// still in doubt proves that the answering leader holds neither it nor any later one. When the window
+// holds only batches given up on (expired or failed, the caller told), or when such an answer says
+// the leader lacks the rest, the partition moves to a new epoch and those batches take new sequences
+// from 0 (KIP-360).
+//
+// That answer says nothing of other replicas, so it never clears a batch's maybeWritten: an earlier,
+// unanswered attempt may have been appended by an old leader that still holds it uncommitted, stays
+// in the ISR, and leads again before it truncates (Kafka keeps such a tail then, too).
 import type { ProducerBatch } from './producer-batch.js';
 
 const MAX_SEQUENCE = 2147483647;
@@ -31,9 +36,10 @@ export interface ProducerIdAndEpoch {
 export type OutOfOrderVerdict =
   /** An earlier batch is still unsettled: this one waits for it and goes again with its sequence. */
   | 'retry'
-  /** It is proved unwritten; it goes again after the partition's epoch bump, with a new sequence. */
+  /** The leader lacks it; it goes again after the partition's epoch bump, with a new sequence. */
   | 'resequence'
-  /** The broker lost our state (the batch before it was acknowledged): the batch fails, unwritten. */
+  /** The broker lost our state (the batch before it was acknowledged): the batch fails (maybe
+   * written only when one of its attempts went unanswered). */
   | 'fail';
 
 export class SequenceWindow {
@@ -101,10 +107,10 @@ export class SequenceWindow {
     if (i < 0) return 'retry';
     const before = this.entries.slice(0, i);
     if (before.some((b) => !b.acked && !b.abandoned)) return 'retry';
-    // Nothing earlier is in doubt except batches given up on: the broker's last sequence is not the
-    // one before this batch, so neither this batch nor any later one was written.
+    // Nothing earlier is in doubt except batches given up on: this leader's last sequence is not the
+    // one before this batch, so it holds neither this batch nor any later one. Each keeps the
+    // maybeWritten its own attempts left: another replica may hold an earlier one.
     this.resequence = true;
-    for (const b of this.entries.slice(i)) b.maybeWritten = false;
     return before.some((b) => b.abandoned) ? 'resequence' : 'fail';
   }
 
@@ -115,9 +121,9 @@ export class SequenceWindow {
   }
 
   /**
-   * Empties the window for a new epoch. The unsettled batches lose their sequence numbers (they are
-   * proved unwritten, so they go again as new batches) but stay where they wait: with nothing in
-   * flight, each is in its partition's queue once already, back from its failed attempt.
+   * Empties the window for a new epoch. The unsettled batches lose their sequence numbers (the leader
+   * lacks them, so they go again as new batches) but stay where they wait: with nothing in flight,
+   * each is in its partition's queue once already, back from its failed attempt.
    */
   bump(): void {
     for (const b of this.entries) if (!b.acked && !b.abandoned) b.baseSequence = -1;

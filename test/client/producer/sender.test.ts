@@ -139,6 +139,25 @@ test('property: refusals that write nothing, in any order, leave every record in
   }), { numRuns: 30 });
 });
 
+test('a batch written by an unanswered attempt and then refused as OUT_OF_ORDER fails as maybe written', async (t) => {
+  const { fake, producer } = await setup(t, { 'request.timeout.ms': 300, 'delivery.timeout.ms': 5000 });
+  await producer.send('t', { value: 'first', partition: 0 });
+  // The first attempt is written and its answer lost (a leader appended it and died); the re-send
+  // reaches a leader that lacks it. That refusal says nothing of the copy the first attempt left on
+  // another replica, which a later election can keep.
+  fake.script.push('drop', () => ({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER }));
+  await assert.rejects(producer.send('t', { value: 'x', partition: 0 }),
+    (e: StraitError) => e.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && e.maybeWritten === true);
+  assert.equal(fake.log.get('t/0')!.length, 2, 'x is in the log: "not written" would have been false');
+});
+
+test('KAFKA_STORAGE_ERROR fails a batch as maybe written (the log may have written it before failing)', async (t) => {
+  const { fake, producer } = await setup(t, { 'delivery.timeout.ms': 600, 'request.timeout.ms': 500, 'linger.ms': 0 });
+  for (let i = 0; i < 1000; i++) fake.script.push(() => ({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR }));
+  await assert.rejects(producer.send('t', { value: 'x', partition: 0 }),
+    (e: StraitError) => (e.code === ErrorCode.KAFKA_STORAGE_ERROR || e.code === ErrorCode.REQUEST_TIMED_OUT) && e.maybeWritten === true);
+});
+
 test('one batch per partition in a request, and at most max.in.flight batches of a partition unanswered', async (t) => {
   const { fake, producer } = await setup(t, { 'batch.size': 200, 'linger.ms': 0, 'max.in.flight.requests.per.connection': 3 });
   await producer.send('t', { value: 'first', partition: 0 });
