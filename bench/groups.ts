@@ -17,15 +17,7 @@ import { Consumer, type ConsumerOptions } from '../client/index.js';
 import { GROUP_TEST_CONFIG } from '../test/groups/group-env.js';
 import { startBroker } from '../test/helpers/launcher.js';
 import { createBenchTopic, produceThroughput } from './throughput.js';
-
-function envNumber(key: string, fallback: number, valid: (n: number) => boolean): number {
-  const n = Number(process.env[key] ?? String(fallback));
-  if (!valid(n)) {
-    console.error(`${key} is out of range: ${process.env[key]}`);
-    process.exit(1);
-  }
-  return n;
-}
+import { envNumber } from './bench-env.js';
 
 const scale = envNumber('BENCH_SCALE', 1, (n) => n > 0 && n <= 10);
 const rounds = envNumber('BENCH_ROUNDS', 10, (n) => Number.isSafeInteger(n) && n >= 1 && n <= 100);

@@ -28,15 +28,7 @@ import { planLocalCluster, stopNodes, type ClusterPlan, type RunningNode } from 
 import { endToEndLatency, type LatencyResult } from './latency.js';
 import { cpuSecondsOf } from './process-cpu.js';
 import { produceThroughput, type Delivery, type ThroughputResult } from './throughput.js';
-
-function envNumber(key: string, fallback: number, valid: (n: number) => boolean): number {
-  const n = Number(process.env[key] ?? String(fallback));
-  if (!valid(n)) {
-    console.error(`${key} is out of range: ${process.env[key]}`);
-    process.exit(1);
-  }
-  return n;
-}
+import { envNumber } from './bench-env.js';
 
 const scale = envNumber('BENCH_SCALE', 1, (n) => n > 0 && n <= 10);
 const rounds = envNumber('BENCH_ROUNDS', 3, (n) => Number.isSafeInteger(n) && n >= 1 && n <= 20);

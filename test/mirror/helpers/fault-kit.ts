@@ -2,24 +2,15 @@
 // MIRROR_FAULT_SEED=<seed>), and what they read back: the positions workers recorded on the target,
 // and a wait for a worker's log lines.
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../../broker/controller/placement.js';
 import { parsePosition } from '../../../mirror/flow/source-positions.js';
 import type { MirrorProcess } from '../../helpers/mirror-launcher.js';
 import { readAll, type TestCluster } from './mirror-clusters.js';
 
 export const SEED = Number(process.env['MIRROR_FAULT_SEED'] ?? Math.floor(Math.random() * 0xffff_ffff));
 
-/** mulberry32: the same delays for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = random(SEED);
+// The same delays for the same seed.
+const rand = seededRandom(SEED);
 
 /** A seeded delay in [min, max] ms. */
 export const between = (min: number, max: number): number => Math.round(min + rand() * (max - min));
