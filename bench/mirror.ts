@@ -52,10 +52,13 @@ function mirrorConfig(source: BrokerProcess, target: BrokerProcess): string {
     `target.bootstrap.servers = ${target.address}`,
     'source->target.enabled = true',
     'source->target.topics = mirror-.*',
+    // One-broker clusters: every topic the mirror creates has one replica. Offset syncs, checkpoints
+    // and heartbeats stay on, as a user runs it.
     'replication.factor = 1',
     'offset.storage.replication.factor = 1',
-    'emit.heartbeats.enabled = false',
-    'emit.checkpoints.enabled = false',
+    'offset-syncs.topic.replication.factor = 1',
+    'checkpoints.topic.replication.factor = 1',
+    'heartbeats.topic.replication.factor = 1',
     'refresh.topics.interval.seconds = 1',
     // As a user tuning for throughput would: bigger fetches than the 1 MiB default per partition.
     'source.consumer.max.partition.fetch.bytes = 8388608',
